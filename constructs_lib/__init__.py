@@ -1,0 +1,1 @@
+"""Reusable constructs, one module per architecture. Each module stands alone: copy one file."""

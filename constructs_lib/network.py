@@ -1,0 +1,314 @@
+"""Three-tier VPC: public, application and data subnets, NAT, bastion, chained security groups.
+
+Copy this file alone into any CDK v2 Python project: it imports only the standard library,
+``aws_cdk`` and ``constructs``.
+
+The tiers follow the study notes: a public tier with a route to the internet gateway, an
+application tier that reaches out only through NAT, and a data tier with no route to the
+internet at all. Security groups chain bastion -> application -> data.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal
+
+from aws_cdk import Acknowledgment, RemovalPolicy, Validations
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+NatType = Literal["gateway", "instance", "none"]
+
+PUBLIC = "Public"
+APPLICATION = "Application"
+DATA = "Data"
+
+_PRIVATE_RANGES = tuple(
+    ipaddress.ip_network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+_MAX_AZS = 6
+_NAT_TYPES = ("gateway", "instance", "none")
+_SSM_WILDCARD_REASON = (
+    "SSM Session Manager's agent channels (ssmmessages:*, ec2messages:*, "
+    "ssm:UpdateInstanceInformation) have no resource-level permissions, so AWS's own "
+    "AmazonSSMManagedInstanceCore grants them on '*'; this is the subset BastionHostLinux needs."
+)
+
+
+def _parse_vpc_cidr(cidr: str) -> ipaddress.IPv4Network:
+    try:
+        network = ipaddress.IPv4Network(cidr, strict=True)
+    except ValueError as error:
+        raise ValueError(
+            f"vpc_cidr {cidr!r} is not a valid IPv4 CIDR block ({error}); "
+            "expected a network address such as '10.0.0.0/16'"
+        ) from None
+    if not any(network.subnet_of(private) for private in _PRIVATE_RANGES):
+        raise ValueError(
+            f"vpc_cidr {cidr!r} is not in a private range; "
+            "allowed: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918)"
+        )
+    if not 16 <= network.prefixlen <= 28:
+        raise ValueError(
+            f"vpc_cidr {cidr!r} has prefix /{network.prefixlen}; a VPC allows /16 to /28"
+        )
+    return network
+
+
+def _check_subnet_masks(
+    network: ipaddress.IPv4Network, max_azs: int, masks: dict[str, int]
+) -> None:
+    for name, mask in masks.items():
+        if not network.prefixlen <= mask <= 28:
+            raise ValueError(
+                f"{name} is /{mask}; it must lie between the VPC's /{network.prefixlen} and /28"
+            )
+    needed = sum(2 ** (32 - mask) for mask in masks.values()) * max_azs
+    if needed > network.num_addresses:
+        sizes = ", ".join(f"{name}=/{mask}" for name, mask in masks.items())
+        raise ValueError(
+            f"vpc_cidr {network} has {network.num_addresses} addresses but {max_azs} AZs x "
+            f"({sizes}) need {needed}; use a larger VPC, fewer AZs or smaller subnets"
+        )
+
+
+def _check_ssh_cidr(cidr: str) -> None:
+    try:
+        network = ipaddress.ip_network(cidr, strict=True)
+    except ValueError as error:
+        raise ValueError(
+            f"ssh_cidr {cidr!r} is not a valid CIDR block ({error}); "
+            "give your own address, e.g. '203.0.113.7/32'"
+        ) from None
+    if network.prefixlen == 0:
+        raise ValueError(
+            f"ssh_cidr {cidr!r} opens SSH to the whole internet; give the address range you "
+            "connect from (e.g. '203.0.113.7/32'), or leave it unset and use SSM Session Manager"
+        )
+
+
+def _validate(
+    *,
+    vpc_cidr: str,
+    max_azs: int,
+    nat_type: str,
+    nat_gateways: int,
+    ssh_cidr: str | None,
+    db_port: int,
+    masks: dict[str, int],
+) -> None:
+    if not 1 <= max_azs <= _MAX_AZS:
+        raise ValueError(f"max_azs is {max_azs}; allowed: 1 to {_MAX_AZS}")
+    network = _parse_vpc_cidr(vpc_cidr)
+    _check_subnet_masks(network, max_azs, masks)
+    if nat_type not in _NAT_TYPES:
+        raise ValueError(f"nat_type is {nat_type!r}; allowed: {', '.join(_NAT_TYPES)}")
+    if nat_type == "none" and nat_gateways != 0:
+        raise ValueError(f"nat_gateways is {nat_gateways} but nat_type is 'none'; set it to 0")
+    if nat_type != "none" and not 1 <= nat_gateways <= max_azs:
+        raise ValueError(
+            f"nat_gateways is {nat_gateways}; with nat_type {nat_type!r} allowed: "
+            f"1 to max_azs ({max_azs}): a NAT per AZ at most"
+        )
+    if ssh_cidr is not None:
+        _check_ssh_cidr(ssh_cidr)
+    if not 1 <= db_port <= 65535:
+        raise ValueError(f"db_port is {db_port}; allowed: 1 to 65535")
+
+
+class ThreeTierNetwork(Construct):
+    """A VPC with public, application (NAT egress) and data (isolated) tiers, and a bastion.
+
+    Attributes for other architectures: ``vpc``, ``app_security_group`` (SSH only from the
+    bastion), ``data_security_group`` (``db_port`` only from the application tier),
+    ``bastion`` (or None) and ``bastion_security_group``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc_cidr: str = "10.0.0.0/16",
+        max_azs: int = 2,
+        nat_type: NatType = "gateway",
+        nat_gateways: int = 1,
+        nat_instance_type: str = "t4g.nano",
+        public_subnet_mask: int = 24,
+        app_subnet_mask: int = 20,
+        data_subnet_mask: int = 24,
+        bastion: bool = True,
+        bastion_instance_type: str = "t4g.nano",
+        ssh_cidr: str | None = None,
+        db_port: int = 5432,
+        flow_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """Create the network.
+
+        :param vpc_cidr: private IPv4 range, /16 to /28. Default: ``10.0.0.0/16``.
+        :param max_azs: availability zones to span, 1 to 6. Default: 2 (high availability needs 2+).
+        :param nat_type: ``gateway`` (managed NAT gateway), ``instance`` (a cheaper EC2 NAT
+            instance, ``NatProvider.instance_v2``) or ``none`` (the application tier has no
+            internet egress). Default: ``gateway``.
+        :param nat_gateways: how many NATs, 1 to ``max_azs``; one per AZ removes the single point
+            of failure. Must be 0 with ``nat_type="none"``. Default: 1.
+        :param nat_instance_type: instance type for ``nat_type="instance"``. Default: ``t4g.nano``.
+        :param public_subnet_mask: prefix length of each public subnet. Default: 24.
+        :param app_subnet_mask: prefix length of each application subnet. Default: 20.
+        :param data_subnet_mask: prefix length of each data subnet. Default: 24.
+        :param bastion: create a bastion host in a public subnet. Default: True.
+        :param bastion_instance_type: the bastion's instance type. Default: ``t4g.nano``.
+        :param ssh_cidr: the only range allowed to SSH to the bastion; never ``0.0.0.0/0``.
+            Default: None (no SSH at all: connect with SSM Session Manager).
+        :param db_port: the port the data tier accepts from the application tier.
+            Default: 5432 (PostgreSQL).
+        :param flow_log_retention: how long VPC flow logs are kept. Default: one month.
+        :param removal_policy: what happens to the flow-log group when the stack is deleted.
+            Default: RETAIN.
+        """
+        super().__init__(scope, construct_id)
+        masks = {
+            "public_subnet_mask": public_subnet_mask,
+            "app_subnet_mask": app_subnet_mask,
+            "data_subnet_mask": data_subnet_mask,
+        }
+        _validate(
+            vpc_cidr=vpc_cidr,
+            max_azs=max_azs,
+            nat_type=nat_type,
+            nat_gateways=nat_gateways,
+            ssh_cidr=ssh_cidr,
+            db_port=db_port,
+            masks=masks,
+        )
+        self.db_port = db_port
+
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(vpc_cidr),
+            max_azs=max_azs,
+            nat_gateways=nat_gateways,
+            nat_gateway_provider=_nat_provider(nat_type, nat_instance_type),
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(
+                    name=PUBLIC, subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=public_subnet_mask
+                ),
+                ec2.SubnetConfiguration(
+                    name=APPLICATION,
+                    subnet_type=(
+                        ec2.SubnetType.PRIVATE_ISOLATED
+                        if nat_type == "none"
+                        else ec2.SubnetType.PRIVATE_WITH_EGRESS
+                    ),
+                    cidr_mask=app_subnet_mask,
+                ),
+                ec2.SubnetConfiguration(
+                    name=DATA,
+                    subnet_type=ec2.SubnetType.PRIVATE_ISOLATED,
+                    cidr_mask=data_subnet_mask,
+                ),
+            ],
+            gateway_endpoints={
+                # Free, and keep S3/DynamoDB traffic off the NAT (notes 002:2760-2782).
+                "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3),
+                "DynamoDB": ec2.GatewayVpcEndpointOptions(
+                    service=ec2.GatewayVpcEndpointAwsService.DYNAMODB
+                ),
+            },
+        )
+        self._add_flow_logs(flow_log_retention, removal_policy)
+        self.app_subnets = ec2.SubnetSelection(subnet_group_name=APPLICATION)
+        self.data_subnets = ec2.SubnetSelection(subnet_group_name=DATA)
+        self.public_subnets = ec2.SubnetSelection(subnet_group_name=PUBLIC)
+
+        self.bastion: ec2.BastionHostLinux | None = None
+        self.bastion_security_group: ec2.ISecurityGroup | None = None
+        if bastion:
+            self.bastion = self._add_bastion(bastion_instance_type, ssh_cidr)
+            self.bastion_security_group = self.bastion.connections.security_groups[0]
+
+        self.app_security_group = ec2.SecurityGroup(
+            self,
+            "AppSecurityGroup",
+            vpc=self.vpc,
+            description="Application tier: SSH only from the bastion host",
+            allow_all_outbound=True,
+        )
+        if self.bastion_security_group is not None:
+            self.app_security_group.add_ingress_rule(
+                self.bastion_security_group, ec2.Port.tcp(22), "SSH from the bastion host only"
+            )
+        self.data_security_group = ec2.SecurityGroup(
+            self,
+            "DataSecurityGroup",
+            vpc=self.vpc,
+            description=f"Data tier: port {db_port} only from the application tier",
+            allow_all_outbound=False,
+        )
+        self.data_security_group.add_ingress_rule(
+            self.app_security_group,
+            ec2.Port.tcp(db_port),
+            "Database port from the application tier",
+        )
+
+    def _add_flow_logs(self, retention: logs.RetentionDays, removal_policy: RemovalPolicy) -> None:
+        log_group = logs.LogGroup(
+            self, "FlowLogGroup", retention=retention, removal_policy=removal_policy
+        )
+        self.vpc.add_flow_log(
+            "FlowLog",
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group),
+            traffic_type=ec2.FlowLogTrafficType.ALL,
+        )
+
+    def _add_bastion(self, instance_type: str, ssh_cidr: str | None) -> ec2.BastionHostLinux:
+        bastion = ec2.BastionHostLinux(
+            self,
+            "Bastion",
+            vpc=self.vpc,
+            subnet_selection=ec2.SubnetSelection(subnet_group_name=PUBLIC),
+            instance_type=ec2.InstanceType(instance_type),
+            require_imdsv2=True,
+            block_devices=[
+                ec2.BlockDevice(
+                    device_name="/dev/xvda",
+                    volume=ec2.BlockDeviceVolume.ebs(
+                        8, encrypted=True, volume_type=ec2.EbsDeviceVolumeType.GP3
+                    ),
+                )
+            ],
+        )
+        if ssh_cidr is not None:
+            bastion.allow_ssh_access_from(
+                ec2.Peer.ipv6(ssh_cidr) if ":" in ssh_cidr else ec2.Peer.ipv4(ssh_cidr)
+            )
+        Validations.of(bastion).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-EC28",
+                reason="A bastion is an idle jump host: detailed monitoring (1-minute metrics) "
+                "would cost more than the instance and adds nothing to study or operate it.",
+            ),
+            Acknowledgment(
+                id="AwsSolutions-EC29",
+                reason="The bastion is disposable and stateless: recreate it rather than protect "
+                "it, so a sandbox `cdk destroy` removes it.",
+            ),
+            *(
+                Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=_SSM_WILDCARD_REASON)
+                for finding in ("Action::ssmmessages:*", "Action::ec2messages:*", "Resource::*")
+            ),
+        )
+        return bastion
+
+
+def _nat_provider(nat_type: str, instance_type: str) -> ec2.NatProvider | None:
+    if nat_type == "instance":
+        return ec2.NatProvider.instance_v2(instance_type=ec2.InstanceType(instance_type))
+    if nat_type == "gateway":
+        return ec2.NatProvider.gateway()
+    return None

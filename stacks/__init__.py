@@ -1,0 +1,1 @@
+"""Deployable stacks: one per architecture, composing constructs_lib for a profile."""

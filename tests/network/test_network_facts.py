@@ -1,0 +1,266 @@
+"""The facts the three-tier VPC exists for (FACTS.md section 1), asserted on the templates."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk.assertions import Template
+
+from constructs_lib.network import ThreeTierNetwork
+from tests.conftest import PINNED_ENV, cdk_context
+from tests.template_queries import props, ref, resources, under
+
+SSH_CIDR = "203.0.113.7/32"
+
+
+@pytest.fixture(scope="module")
+def variants() -> dict:
+    """One extra synthesis holding the construct variants the stacks don't use."""
+    app = App(context=cdk_context("sandbox"))
+    stack = Stack(app, "Variants", env=PINNED_ENV)
+    ThreeTierNetwork(stack, "WithSsh", ssh_cidr=SSH_CIDR)
+    ThreeTierNetwork(stack, "NatInstance", nat_type="instance", bastion=False)
+    ThreeTierNetwork(stack, "NoNat", nat_type="none", nat_gateways=0, bastion=False)
+    return Template.from_stack(stack).to_json()
+
+
+def _subnets_by_tier(template: dict) -> dict[str, dict[str, dict]]:
+    tiers: dict[str, dict[str, dict]] = {}
+    for logical_id, subnet in resources(template, "AWS::EC2::Subnet").items():
+        tier = next(t["Value"] for t in props(subnet)["Tags"] if t["Key"] == "aws-cdk:subnet-name")
+        tiers.setdefault(tier, {})[logical_id] = subnet
+    return tiers
+
+
+def _route_table_of(template: dict, subnet_id: str) -> str:
+    for association in resources(template, "AWS::EC2::SubnetRouteTableAssociation").values():
+        if ref(props(association)["SubnetId"]) == subnet_id:
+            return ref(props(association)["RouteTableId"])
+    raise AssertionError(f"subnet {subnet_id} has no route table association")
+
+
+def _default_routes(template: dict, route_table_id: str) -> list[dict]:
+    return [
+        props(route)
+        for route in resources(template, "AWS::EC2::Route").values()
+        if ref(props(route)["RouteTableId"]) == route_table_id
+        and props(route).get("DestinationCidrBlock") == "0.0.0.0/0"
+    ]
+
+
+def _ingress_rules(template: dict, group_id: str) -> list[dict]:
+    inline = props(template["Resources"][group_id]).get("SecurityGroupIngress", [])
+    separate = [
+        props(rule)
+        for rule in resources(template, "AWS::EC2::SecurityGroupIngress").values()
+        if ref(props(rule)["GroupId"]) == group_id
+    ]
+    return inline + separate
+
+
+def _group(template: dict, description_start: str) -> str:
+    matches = [
+        logical_id
+        for logical_id, group in resources(template, "AWS::EC2::SecurityGroup").items()
+        if props(group)["GroupDescription"].startswith(description_start)
+    ]
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+@pytest.mark.parametrize(("profile", "azs"), [("sandbox", 2), ("production", 3)])
+def test_every_tier_has_one_subnet_per_az(synthesized, profile, azs):
+    template = synthesized(profile).template("Network")
+    tiers = _subnets_by_tier(template)
+    assert sorted(tiers) == ["Application", "Data", "Public"]
+    for subnets in tiers.values():
+        zones = {props(subnet)["AvailabilityZone"] for subnet in subnets.values()}
+        assert len(subnets) == azs and len(zones) == azs
+
+
+def test_production_has_one_nat_gateway_per_az_in_public_subnets_with_own_eip(production):
+    template = production.template("Network")
+    public = _subnets_by_tier(template)["Public"]
+    gateways = resources(template, "AWS::EC2::NatGateway")
+    assert len(gateways) == 3
+    subnet_ids = [ref(props(gateway)["SubnetId"]) for gateway in gateways.values()]
+    eip_ids = [ref(props(gateway)["AllocationId"]) for gateway in gateways.values()]
+    assert set(subnet_ids) == set(public)
+    assert len(set(eip_ids)) == 3
+    assert set(eip_ids) == set(resources(template, "AWS::EC2::EIP"))
+
+
+def test_production_app_subnets_route_to_the_nat_gateway_in_their_own_az(production):
+    template = production.template("Network")
+    gateways = resources(template, "AWS::EC2::NatGateway")
+    all_subnets = resources(template, "AWS::EC2::Subnet")
+    gateway_az = {
+        logical_id: props(all_subnets[ref(props(gateway)["SubnetId"])])["AvailabilityZone"]
+        for logical_id, gateway in gateways.items()
+    }
+    for subnet_id, subnet in _subnets_by_tier(template)["Application"].items():
+        (route,) = _default_routes(template, _route_table_of(template, subnet_id))
+        assert gateway_az[ref(route["NatGatewayId"])] == props(subnet)["AvailabilityZone"]
+
+
+def test_sandbox_has_a_single_nat_gateway_shared_by_all_app_subnets(sandbox):
+    template = sandbox.template("Network")
+    (gateway_id,) = resources(template, "AWS::EC2::NatGateway")
+    for subnet_id in _subnets_by_tier(template)["Application"]:
+        (route,) = _default_routes(template, _route_table_of(template, subnet_id))
+        assert ref(route["NatGatewayId"]) == gateway_id
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "production"])
+def test_data_tier_has_no_route_to_the_internet(synthesized, profile):
+    template = synthesized(profile).template("Network")
+    for subnet_id in _subnets_by_tier(template)["Data"]:
+        table = _route_table_of(template, subnet_id)
+        routes = [
+            props(route)
+            for route in resources(template, "AWS::EC2::Route").values()
+            if ref(props(route)["RouteTableId"]) == table
+        ]
+        assert routes == []
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "production"])
+def test_public_tier_routes_to_the_internet_gateway(synthesized, profile):
+    template = synthesized(profile).template("Network")
+    (igw,) = resources(template, "AWS::EC2::InternetGateway")
+    for subnet_id, subnet in _subnets_by_tier(template)["Public"].items():
+        (route,) = _default_routes(template, _route_table_of(template, subnet_id))
+        assert ref(route["GatewayId"]) == igw
+        assert props(subnet)["MapPublicIpOnLaunch"] is True
+
+
+def test_vpc_has_dns_support_and_hostnames_and_the_default_cidr(sandbox):
+    (vpc,) = resources(sandbox.template("Network"), "AWS::EC2::VPC").values()
+    assert props(vpc)["CidrBlock"] == "10.0.0.0/16"
+    assert props(vpc)["EnableDnsSupport"] is True
+    assert props(vpc)["EnableDnsHostnames"] is True
+
+
+def test_flow_logs_capture_all_traffic_to_cloudwatch_logs(sandbox):
+    template = sandbox.template("Network")
+    (flow_log,) = resources(template, "AWS::EC2::FlowLog").values()
+    assert props(flow_log)["TrafficType"] == "ALL"
+    assert props(flow_log)["ResourceType"] == "VPC"
+    assert ref(props(flow_log)["LogGroupName"]) in resources(template, "AWS::Logs::LogGroup")
+
+
+def test_s3_and_dynamodb_gateway_endpoints_serve_private_tiers(sandbox):
+    template = sandbox.template("Network")
+    endpoints = resources(template, "AWS::EC2::VPCEndpoint").values()
+    services = sorted(str(props(e)["ServiceName"]) for e in endpoints)
+    assert len(services) == 2
+    assert "dynamodb" in services[0] and "s3" in services[1]
+    assert all(props(e)["VpcEndpointType"] == "Gateway" for e in endpoints)
+
+
+def test_bastion_sits_in_a_public_subnet_with_imdsv2_and_an_encrypted_root(sandbox):
+    template = sandbox.template("Network")
+    (instance,) = resources(template, "AWS::EC2::Instance").values()
+    assert ref(props(instance)["SubnetId"]) in _subnets_by_tier(template)["Public"]
+    (volume,) = props(instance)["BlockDeviceMappings"]
+    assert volume["Ebs"]["Encrypted"] is True
+    (launch_template,) = resources(template, "AWS::EC2::LaunchTemplate").values()
+    metadata = props(launch_template)["LaunchTemplateData"]["MetadataOptions"]
+    assert metadata["HttpTokens"] == "required"
+
+
+def test_bastion_image_is_amazon_linux_2023_with_session_manager(sandbox):
+    template = sandbox.template("Network")
+    assert any("al2023" in name for name in template["Parameters"])
+    (role_id,) = [
+        logical_id
+        for logical_id, role in resources(template, "AWS::IAM::Role").items()
+        if "ec2.amazonaws.com" in str(props(role)["AssumeRolePolicyDocument"])
+    ]
+    policies = [
+        props(policy)
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        if role_id in [ref(r) for r in props(policy)["Roles"]]
+    ]
+    actions = {a for p in policies for s in p["PolicyDocument"]["Statement"] for a in s["Action"]}
+    assert {"ssmmessages:*", "ssm:UpdateInstanceInformation", "ec2messages:*"} <= actions
+
+
+def test_bastion_without_ssh_cidr_accepts_no_inbound_traffic(sandbox):
+    template = sandbox.template("Network")
+    bastion_group = _group(template, "Network/Network/Bastion")
+    assert _ingress_rules(template, bastion_group) == []
+
+
+def test_bastion_accepts_ssh_only_from_the_given_cidr(variants):
+    template = under(variants, "Variants/WithSsh/")
+    bastion_group = _group(template, "Variants/WithSsh/Bastion")
+    (rule,) = _ingress_rules(template, bastion_group)
+    assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 22, 22)
+    assert rule["CidrIp"] == SSH_CIDR
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "production"])
+def test_private_instances_accept_ssh_only_from_bastion(synthesized, profile):
+    template = synthesized(profile).template("Network")
+    app_group = _group(template, "Application tier")
+    bastion_group = _group(template, "Network/Network/Bastion")
+    (rule,) = _ingress_rules(template, app_group)
+    assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 22, 22)
+    assert ref(rule["SourceSecurityGroupId"]) == bastion_group
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "production"])
+def test_data_tier_accepts_only_the_database_port_from_the_app_tier(synthesized, profile):
+    template = synthesized(profile).template("Network")
+    data_group = _group(template, "Data tier")
+    (rule,) = _ingress_rules(template, data_group)
+    assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 5432, 5432)
+    assert ref(rule["SourceSecurityGroupId"]) == _group(template, "Application tier")
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "production"])
+def test_no_security_group_is_open_to_the_internet(synthesized, profile):
+    template = synthesized(profile).template("Network")
+    for group_id in resources(template, "AWS::EC2::SecurityGroup"):
+        for rule in _ingress_rules(template, group_id):
+            assert rule.get("CidrIp") != "0.0.0.0/0" and rule.get("CidrIpv6") != "::/0"
+
+
+def test_nat_instance_option_forwards_traffic_from_a_public_subnet(variants):
+    template = under(variants, "Variants/NatInstance/")
+    assert resources(template, "AWS::EC2::NatGateway") == {}
+    instances = resources(template, "AWS::EC2::Instance").values()
+    assert len(instances) == 1
+    assert all(props(instance)["SourceDestCheck"] is False for instance in instances)
+
+
+def test_no_nat_option_leaves_the_app_tier_without_internet_egress(variants):
+    template = under(variants, "Variants/NoNat/")
+    assert resources(template, "AWS::EC2::NatGateway") == {}
+    default_routes = [
+        route
+        for route in resources(template, "AWS::EC2::Route").values()
+        if "NatGatewayId" in props(route) or "InstanceId" in props(route)
+    ]
+    assert default_routes == []
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "production"])
+def test_outputs_give_vpc_subnets_and_the_way_to_the_bastion(synthesized, profile):
+    outputs = synthesized(profile).template("Network")["Outputs"]
+    for name in ("VpcId", "PublicSubnetIds", "AppSubnetIds", "DataSubnetIds", "BastionInstanceId"):
+        assert name in outputs
+    command = outputs["BastionSsmCommand"]["Value"]["Fn::Join"][1]
+    assert command[0] == "aws ssm start-session --target "
+
+
+def test_flow_log_group_is_destroyed_in_sandbox_and_retained_in_production(synthesized):
+    def policy(profile: str) -> tuple:
+        (group,) = resources(
+            synthesized(profile).template("Network"), "AWS::Logs::LogGroup"
+        ).values()
+        return group["DeletionPolicy"], props(group)["RetentionInDays"]
+
+    assert policy("sandbox") == ("Delete", 7)
+    assert policy("production") == ("Retain", 365)

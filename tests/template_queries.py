@@ -1,0 +1,53 @@
+"""Small queries over synthesized CloudFormation templates (plain dicts)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_ASSET_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def resources(template: dict, resource_type: str) -> dict[str, dict]:
+    """Logical id -> resource, for every resource of ``resource_type``."""
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def props(resource: dict) -> dict:
+    return resource.get("Properties", {})
+
+
+def ref(value: Any) -> str | None:
+    """The logical id a ``Ref`` or ``Fn::GetAtt`` points at, else None."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return value["Ref"]
+        if "Fn::GetAtt" in value:
+            return value["Fn::GetAtt"][0]
+    return None
+
+
+def cdk_path(resource: dict) -> str:
+    return resource.get("Metadata", {}).get("aws:cdk:path", "")
+
+
+def normalise_asset_hashes(template: dict) -> dict:
+    """The template with asset hashes replaced, so snapshots change only with the architecture."""
+    return json.loads(_ASSET_HASH.sub("0" * 8 + "-asset-hash", json.dumps(template)))
+
+
+def under(template: dict, path_prefix: str) -> dict:
+    """The template restricted to resources whose construct path starts with ``path_prefix``."""
+    return {
+        **template,
+        "Resources": {
+            logical_id: resource
+            for logical_id, resource in template["Resources"].items()
+            if cdk_path(resource).startswith(path_prefix)
+        },
+    }

@@ -1,0 +1,88 @@
+"""Compliance gates on every template of both profiles: cdk-nag AwsSolutions and cfn-lint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_s3 as s3
+
+from stacks.catalog import add_nag
+from tests.conftest import ROOT, cdk_context
+
+PROFILES = ("sandbox", "production")
+NAG_PREFIX = "Annotation::AwsSolutions-"
+MIN_REASON_LENGTH = 60
+
+
+def acknowledgements(outdir: Path) -> list[tuple[str, str, str]]:
+    """(construct path, rule, reason) for every AwsSolutions acknowledgement in the assembly."""
+    found = []
+    for metadata_file in outdir.glob("*.metadata.json"):
+        for path, entries in json.loads(metadata_file.read_text()).items():
+            for entry in entries:
+                if entry["type"] == "aws:cdk:acknowledged-rules":
+                    for rule, reason in entry["data"].items():
+                        if rule.startswith(NAG_PREFIX):
+                            found.append((path, rule.removeprefix("Annotation::"), reason))
+    return found
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_no_unacknowledged_cdk_nag_findings(synthesized, profile):
+    report = synthesized(profile).validation_report
+    failures = [
+        f"{violation['ruleName']} at {construct['constructPath']}"
+        for plugin in report.get("pluginReports", [])
+        if plugin["conclusion"] != "success"
+        for violation in plugin["violations"]
+        for construct in violation["violatingConstructs"]
+    ]
+    assert failures == []
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_acknowledgement_carries_a_real_reason(synthesized, profile):
+    found = acknowledgements(synthesized(profile).outdir)
+    assert found, "expected acknowledgements (the bastion's SSM wildcards at least)"
+    short = [(path, rule) for path, rule, reason in found if len(reason) < MIN_REASON_LENGTH]
+    assert short == []
+
+
+def test_the_nag_gate_reports_a_finding(tmp_path):
+    """The gate can fail: a bare bucket breaks AwsSolutions-S1/S10 and the report says so."""
+    app = App(context=cdk_context("sandbox"), outdir=str(tmp_path))
+    add_nag(app)
+    s3.Bucket(Stack(app, "Canary"), "Bucket")
+    app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    rules = {
+        violation["ruleName"]
+        for plugin in report["pluginReports"]
+        if plugin["pluginName"] == "AwsSolutions"
+        for violation in plugin["violations"]
+    }
+    assert {"AwsSolutions-S1", "AwsSolutions-S10"} <= rules
+
+
+@pytest.fixture(scope="session")
+def cfn_lint_config():
+    """The repository's .cfnlintrc.yaml, the same file the cfn-lint CLI reads."""
+    import yaml
+    from cfnlint.api import ManualArgs
+
+    rc = yaml.safe_load((ROOT / ".cfnlintrc.yaml").read_text())
+    return ManualArgs(ignore_checks=rc.get("ignore_checks", []), regions=rc["regions"])
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_cfn_lint_finds_no_errors_or_warnings(synthesized, cfn_lint_config, profile):
+    from cfnlint.api import lint
+
+    problems = []
+    for stack_name, template in synthesized(profile).templates.items():
+        for match in lint(json.dumps(template), config=cfn_lint_config):
+            problems.append(f"{stack_name}: {match}")
+    assert problems == []

@@ -1,0 +1,105 @@
+""" "Copy one construct file into your project" is proven: each module works alone.
+
+Each module in constructs_lib/ may import only the standard library, aws_cdk and constructs;
+copied (with its ``<module>_runtime/`` folder, if any) into an empty folder, it is imported
+there without this repository on the path and synthesized with the example usage below.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.conftest import ROOT
+
+LIBRARY = ROOT / "constructs_lib"
+ALLOWED_TOP_LEVEL = {"aws_cdk", "constructs", "__future__"}
+
+# The smallest honest use of each module: what a reader would paste after copying the file.
+EXAMPLES = {
+    "network": "network.ThreeTierNetwork(stack, 'Example')",
+}
+
+
+def construct_modules() -> list[str]:
+    return sorted(p.stem for p in LIBRARY.glob("*.py") if not p.name.startswith("_"))
+
+
+def imported_top_level_names(module: str) -> set[str]:
+    tree = ast.parse((LIBRARY / f"{module}.py").read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                names.add("." * node.level + (node.module or ""))
+            else:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def test_every_construct_module_has_a_copy_example():
+    assert construct_modules() and set(construct_modules()) == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("module", construct_modules())
+def test_construct_module_imports_only_stdlib_aws_cdk_and_constructs(module):
+    foreign = {
+        name
+        for name in imported_top_level_names(module)
+        if name not in ALLOWED_TOP_LEVEL and name not in sys.stdlib_module_names
+    }
+    assert foreign == set(), f"{module}.py imports {foreign}: take them as props instead"
+
+
+_RUNNER = textwrap.dedent(
+    """
+    import importlib, json, sys
+    from aws_cdk import App, Environment, Stack
+    from aws_cdk import aws_ec2 as ec2
+    results = {}
+    for module, folder, example in json.loads(sys.argv[1]):
+        sys.path.insert(0, folder)
+        mod = importlib.import_module(module)
+        assert mod.__file__.startswith(folder), mod.__file__
+        app = App()
+        stack = Stack(app, "CopyOf" + module.title().replace("_", ""),
+                      env=Environment(account="123456789012", region="us-east-1"))
+        eval(example, {module: mod, "stack": stack, "ec2": ec2})
+        template = app.synth().get_stack_by_name(stack.stack_name).template
+        results[module] = len(template["Resources"])
+        sys.path.remove(folder)
+    print(json.dumps(results))
+    """
+)
+
+
+@pytest.mark.copy
+def test_each_construct_module_synthesizes_when_copied_alone(tmp_path):
+    jobs = []
+    for module in construct_modules():
+        folder = tmp_path / module
+        folder.mkdir()
+        shutil.copy(LIBRARY / f"{module}.py", folder)
+        runtime = LIBRARY / f"{module}_runtime"
+        if runtime.is_dir():
+            shutil.copytree(runtime, folder / runtime.name)
+        jobs.append((module, str(folder), EXAMPLES[module]))
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", _RUNNER, json.dumps(jobs)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(counts) == set(construct_modules())
+    assert all(count > 0 for count in counts.values()), counts
