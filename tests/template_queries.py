@@ -51,3 +51,14 @@ def under(template: dict, path_prefix: str) -> dict:
             if cdk_path(resource).startswith(path_prefix)
         },
     }
+
+
+def ingress_rules(template: dict, group_id: str) -> list[dict]:
+    """Every ingress rule of a security group: inline ones and AWS::EC2::SecurityGroupIngress."""
+    inline = props(template["Resources"][group_id]).get("SecurityGroupIngress", [])
+    separate = [
+        props(rule)
+        for rule in resources(template, "AWS::EC2::SecurityGroupIngress").values()
+        if ref(props(rule)["GroupId"]) == group_id
+    ]
+    return inline + separate

@@ -8,7 +8,7 @@ from aws_cdk.assertions import Template
 
 from constructs_lib.network import ThreeTierNetwork
 from tests.conftest import PINNED_ENV, cdk_context
-from tests.template_queries import props, ref, resources, under
+from tests.template_queries import ingress_rules, props, ref, resources, under
 
 SSH_CIDR = "203.0.113.7/32"
 
@@ -46,16 +46,6 @@ def _default_routes(template: dict, route_table_id: str) -> list[dict]:
         if ref(props(route)["RouteTableId"]) == route_table_id
         and props(route).get("DestinationCidrBlock") == "0.0.0.0/0"
     ]
-
-
-def _ingress_rules(template: dict, group_id: str) -> list[dict]:
-    inline = props(template["Resources"][group_id]).get("SecurityGroupIngress", [])
-    separate = [
-        props(rule)
-        for rule in resources(template, "AWS::EC2::SecurityGroupIngress").values()
-        if ref(props(rule)["GroupId"]) == group_id
-    ]
-    return inline + separate
 
 
 def _group(template: dict, description_start: str) -> str:
@@ -189,13 +179,13 @@ def test_bastion_image_is_amazon_linux_2023_with_session_manager(sandbox):
 def test_bastion_without_ssh_cidr_accepts_no_inbound_traffic(sandbox):
     template = sandbox.template("Network")
     bastion_group = _group(template, "Network/Network/Bastion")
-    assert _ingress_rules(template, bastion_group) == []
+    assert ingress_rules(template, bastion_group) == []
 
 
 def test_bastion_accepts_ssh_only_from_the_given_cidr(variants):
     template = under(variants, "Variants/WithSsh/")
     bastion_group = _group(template, "Variants/WithSsh/Bastion")
-    (rule,) = _ingress_rules(template, bastion_group)
+    (rule,) = ingress_rules(template, bastion_group)
     assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 22, 22)
     assert rule["CidrIp"] == SSH_CIDR
 
@@ -205,7 +195,7 @@ def test_private_instances_accept_ssh_only_from_bastion(synthesized, profile):
     template = synthesized(profile).template("Network")
     app_group = _group(template, "Application tier")
     bastion_group = _group(template, "Network/Network/Bastion")
-    (rule,) = _ingress_rules(template, app_group)
+    (rule,) = ingress_rules(template, app_group)
     assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 22, 22)
     assert ref(rule["SourceSecurityGroupId"]) == bastion_group
 
@@ -214,7 +204,7 @@ def test_private_instances_accept_ssh_only_from_bastion(synthesized, profile):
 def test_data_tier_accepts_only_the_database_port_from_the_app_tier(synthesized, profile):
     template = synthesized(profile).template("Network")
     data_group = _group(template, "Data tier")
-    (rule,) = _ingress_rules(template, data_group)
+    (rule,) = ingress_rules(template, data_group)
     assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 5432, 5432)
     assert ref(rule["SourceSecurityGroupId"]) == _group(template, "Application tier")
 
@@ -223,7 +213,7 @@ def test_data_tier_accepts_only_the_database_port_from_the_app_tier(synthesized,
 def test_no_security_group_is_open_to_the_internet(synthesized, profile):
     template = synthesized(profile).template("Network")
     for group_id in resources(template, "AWS::EC2::SecurityGroup"):
-        for rule in _ingress_rules(template, group_id):
+        for rule in ingress_rules(template, group_id):
             assert rule.get("CidrIp") != "0.0.0.0/0" and rule.get("CidrIpv6") != "::/0"
 
 
