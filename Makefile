@@ -9,7 +9,7 @@ export PATH := $(BIN):$(PATH)
 CDK := npx --no-install cdk
 PROFILES := sandbox production
 
-.PHONY: setup synth test lint snapshot-update bench clean
+.PHONY: setup synth test lint snapshot-update bench clean cost docs
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -30,6 +30,15 @@ synth: setup
 		echo "== cdk synth, profile $$profile -> cdk.out/$$profile"; \
 		$(CDK) synth --quiet -c profile=$$profile -o cdk.out/$$profile || exit 1; \
 	done
+
+## Idle monthly cost of every stack of both profiles, from cdk.out and tools/prices.json.
+cost: synth
+	$(BIN)/python -m tools.cost --cdk-out cdk.out
+
+## Regenerate the cost tables and Mermaid diagrams in docs/ (in-process synthesis, pinned
+## like the tests: the same output the docs test expects, whatever your credentials).
+docs: setup
+	$(BIN)/python -m tools.docs
 
 ## The whole test suite: assertions, snapshots, cdk-nag, cfn-lint, bad input, copyability.
 test: setup

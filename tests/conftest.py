@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,55 +17,15 @@ os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.envir
 # It changes no template. `cdk synth` keeps it on.
 os.environ.setdefault("CDK_VALIDATION", "false")
 
-from aws_cdk import App, Environment  # noqa: E402
-
-from stacks.catalog import DEFAULT_ACCOUNT, DEFAULT_REGION, add_stacks  # noqa: E402
-
-PROFILES = ("sandbox", "production")
-PINNED_ENV = Environment(account=DEFAULT_ACCOUNT, region=DEFAULT_REGION)
-
-# What the CLI adds to cdk.json's context (seen in CDK_CONTEXT_JSON of `npx cdk synth`), so a
-# test template is byte for byte what `cdk synth` writes. Validation errors are collected from
-# the report instead of raised, as the CLI does.
-CLI_CONTEXT = {
-    "aws:cdk:enable-path-metadata": True,
-    "aws:cdk:enable-asset-metadata": True,
-    "aws:cdk:disable-version-reporting": True,
-    "aws:cdk:bundling-stacks": ["**"],
-    "@aws-cdk/core:failSynthOnValidationErrors": False,
-}
-
-
-def cdk_context(profile: str) -> dict:
-    """cdk.json's context, the committed lookups, the CLI's additions and the profile."""
-    context = dict(json.loads((ROOT / "cdk.json").read_text())["context"])
-    context.update(json.loads((ROOT / "cdk.context.json").read_text()))
-    context.update(CLI_CONTEXT)
-    context["profile"] = profile
-    return context
-
-
-@dataclass(frozen=True)
-class Synthesis:
-    """One profile's cloud assembly: templates by stack name, and the validation report."""
-
-    profile: str
-    outdir: Path
-    templates: dict[str, dict]
-    validation_report: dict
-
-    def template(self, stack_name: str) -> dict:
-        return self.templates[stack_name]
-
-
-def synthesize(profile: str, outdir: Path) -> Synthesis:
-    app = App(context=cdk_context(profile), outdir=str(outdir))
-    add_stacks(app, env=PINNED_ENV)
-    assembly = app.synth()
-    templates = {stack.stack_name: stack.template for stack in assembly.stacks}
-    report_path = outdir / "validation-report.json"
-    report = json.loads(report_path.read_text()) if report_path.exists() else {}
-    return Synthesis(profile, outdir, templates, report)
+# The synthesis itself lives in tools/synthesis.py, shared with `make docs`.
+from tools.synthesis import (  # noqa: E402, F401
+    CLI_CONTEXT,
+    PINNED_ENV,
+    PROFILES,
+    Synthesis,
+    cdk_context,
+    synthesize,
+)
 
 
 class _Synthesized:

@@ -23,7 +23,18 @@ ALLOWED_TOP_LEVEL = {"aws_cdk", "constructs", "__future__"}
 
 # The smallest honest use of each module: what a reader would paste after copying the file.
 EXAMPLES = {
+    "aurora_global": (
+        "aurora_global.AuroraGlobalPrimary(stack, 'Example', global_cluster_identifier='example', "
+        "vpc=(vpc := ec2.Vpc(stack, 'Vpc', subnet_configuration=["
+        "ec2.SubnetConfiguration(name='Public', subnet_type=ec2.SubnetType.PUBLIC), "
+        "ec2.SubnetConfiguration(name='App', subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS), "
+        "ec2.SubnetConfiguration(name='Data', subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])), "
+        "security_group=ec2.SecurityGroup(stack, 'Db', vpc=vpc))"
+    ),
     "network": "network.ThreeTierNetwork(stack, 'Example')",
+    "serverless_api": "serverless_api.ServerlessApi(stack, 'Example')",
+    "static_site": "static_site.StaticSite(stack, 'Example')",
+    "web_tier": "web_tier.WebTier(stack, 'Example', vpc=ec2.Vpc(stack, 'Vpc'))",
 }
 
 

@@ -1,0 +1,634 @@
+"""Web tier: an internet-facing Application Load Balancer in front of an Auto Scaling group.
+
+Copy this file alone into any CDK v2 Python project: it imports only the standard library,
+``aws_cdk`` and ``constructs``.
+
+The study notes' "WhatIsTheTime.com" in its final form: a multi-AZ ALB in the public subnets,
+private instances in every application subnet behind it, security groups chained ALB ->
+instances (-> SSH only from a bastion), ELB health checks replacing unhealthy instances and
+target tracking on average CPU. Instances come from a launch template (Amazon Linux 2023,
+IMDSv2 required, encrypted gp3 root, SSM Session Manager instead of a key pair).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Token, Validations
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+_ACM_ARN = re.compile(
+    r"^arn:aws(-[a-z]+)*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate/[0-9a-f]{8}(-[0-9a-f]{4}){3}"
+    r"-[0-9a-f]{12}$"
+)
+_URL_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+_MAX_DEREGISTRATION_DELAY = 3600
+_MAX_STICKINESS_MS = Duration.days(7).to_milliseconds()
+# Module-level defaults (never a call in an argument default).
+_FIVE_MINUTES = Duration.minutes(5)
+_ONE_YEAR = Duration.days(365)
+_MAX_FIXED_RESPONSES = 10
+_ROOT_DEVICE = "/dev/xvda"
+_SSM_POLICY = "AmazonSSMManagedInstanceCore"
+
+
+def _check_capacity(min_capacity: int, desired_capacity: int | None, max_capacity: int) -> None:
+    if min_capacity < 0:
+        raise ValueError(f"min_capacity is {min_capacity}; allowed: 0 or more")
+    if max_capacity < 1:
+        raise ValueError(f"max_capacity is {max_capacity}; allowed: 1 or more")
+    if min_capacity > max_capacity:
+        raise ValueError(
+            f"min_capacity is {min_capacity}; allowed: at most max_capacity ({max_capacity})"
+        )
+    if desired_capacity is not None and not min_capacity <= desired_capacity <= max_capacity:
+        raise ValueError(
+            f"desired_capacity is {desired_capacity}; allowed: min_capacity to max_capacity "
+            f"({min_capacity} to {max_capacity})"
+        )
+
+
+def _check_scaling(
+    cpu_target_percent: float,
+    requests_per_target: int | None,
+    peak_min_capacity: int | None,
+    max_capacity: int,
+) -> None:
+    if not 0 < cpu_target_percent <= 100:
+        raise ValueError(f"cpu_target_percent is {cpu_target_percent}; allowed: above 0 up to 100")
+    if requests_per_target is not None and requests_per_target < 1:
+        raise ValueError(f"requests_per_target is {requests_per_target}; allowed: 1 or more")
+    if peak_min_capacity is not None and not 1 <= peak_min_capacity <= max_capacity:
+        raise ValueError(
+            f"peak_min_capacity is {peak_min_capacity}; allowed: 1 to max_capacity ({max_capacity})"
+        )
+
+
+def _check_target_group(
+    deregistration_delay_seconds: int,
+    health_check_path: str,
+    stickiness_duration: Duration | None,
+) -> None:
+    if not 0 <= deregistration_delay_seconds <= _MAX_DEREGISTRATION_DELAY:
+        raise ValueError(
+            f"deregistration_delay_seconds is {deregistration_delay_seconds}; "
+            f"allowed: 0 (off) to {_MAX_DEREGISTRATION_DELAY}"
+        )
+    if not _URL_PATH.match(health_check_path):
+        raise ValueError(
+            f"health_check_path is {health_check_path!r}; allowed: a URL path starting with '/' "
+            "(letters, digits, '.', '_', '~', '-', '/'), e.g. '/health'"
+        )
+    if stickiness_duration is not None:
+        milliseconds = stickiness_duration.to_milliseconds()
+        if not 1000 <= milliseconds <= _MAX_STICKINESS_MS or milliseconds % 1000:
+            raise ValueError(
+                f"stickiness_duration is {milliseconds / 1000:g} s; allowed: whole seconds, "
+                "1 s to 7 days (604800 s)"
+            )
+
+
+def _check_listeners(
+    certificate_arn: str | None,
+    http_port: int,
+    https_port: int,
+    app_port: int,
+    ingress_cidr: str,
+    fixed_responses: Mapping[str, str],
+) -> None:
+    for name, port in (
+        ("http_port", http_port),
+        ("https_port", https_port),
+        ("app_port", app_port),
+    ):
+        if not 1 <= port <= 65535:
+            raise ValueError(f"{name} is {port}; allowed: 1 to 65535")
+    if certificate_arn is not None:
+        if not Token.is_unresolved(certificate_arn) and not _ACM_ARN.match(certificate_arn):
+            raise ValueError(
+                f"certificate_arn is {certificate_arn!r}; allowed: an ACM certificate ARN, "
+                "arn:aws:acm:<region>:<account>:certificate/<uuid>"
+            )
+        if http_port == https_port:
+            raise ValueError(
+                f"https_port is {https_port}, the same as http_port; allowed: two different "
+                "ports (HTTP redirects to HTTPS)"
+            )
+    try:
+        ipaddress.ip_network(ingress_cidr, strict=True)
+    except ValueError as error:
+        raise ValueError(
+            f"ingress_cidr is {ingress_cidr!r}; allowed: one CIDR block such as '0.0.0.0/0' "
+            f"or '203.0.113.0/24' ({error})"
+        ) from None
+    if len(fixed_responses) > _MAX_FIXED_RESPONSES:
+        raise ValueError(
+            f"fixed_responses has {len(fixed_responses)} paths; allowed: at most "
+            f"{_MAX_FIXED_RESPONSES}"
+        )
+    for path in fixed_responses:
+        if not re.match(r"^/[A-Za-z0-9._~/*?-]*$", path):
+            raise ValueError(
+                f"fixed_responses path is {path!r}; allowed: a path pattern starting with '/'"
+            )
+
+
+def _validate(
+    *,
+    min_capacity: int,
+    desired_capacity: int | None,
+    max_capacity: int,
+    cpu_target_percent: float,
+    requests_per_target: int | None,
+    peak_min_capacity: int | None,
+    deregistration_delay_seconds: int,
+    health_check_path: str,
+    stickiness_duration: Duration | None,
+    certificate_arn: str | None,
+    http_port: int,
+    https_port: int,
+    app_port: int,
+    ingress_cidr: str,
+    fixed_responses: Mapping[str, str],
+) -> None:
+    _check_capacity(min_capacity, desired_capacity, max_capacity)
+    _check_scaling(cpu_target_percent, requests_per_target, peak_min_capacity, max_capacity)
+    _check_target_group(deregistration_delay_seconds, health_check_path, stickiness_duration)
+    _check_listeners(
+        certificate_arn, http_port, https_port, app_port, ingress_cidr, fixed_responses
+    )
+
+
+def web_server_user_data(app_port: int, health_check_path: str) -> ec2.UserData:
+    """Install httpd: ``/`` names the instance and its AZ (read with an IMDSv2 token)."""
+    health_file = health_check_path + ("index.html" if health_check_path.endswith("/") else "")
+    user_data = ec2.UserData.for_linux()
+    user_data.add_commands(
+        "set -euo pipefail",
+        "dnf install -y httpd",
+        f"sed -i 's/^Listen 80$/Listen {app_port}/' /etc/httpd/conf/httpd.conf",
+        # IMDSv2: a session token first, then the metadata with it (IMDSv1 is disabled).
+        'TOKEN=$(curl -sf -X PUT "http://169.254.169.254/latest/api/token" '
+        '-H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
+        'imds() { curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" '
+        '"http://169.254.169.254/latest/meta-data/$1"; }',
+        "INSTANCE_ID=$(imds instance-id)",
+        "AZ=$(imds placement/availability-zone)",
+        'echo "<h1>Hello World from ${INSTANCE_ID} in ${AZ}</h1>" > /var/www/html/index.html',
+        f'mkdir -p "$(dirname /var/www/html{health_file})"',
+        f"echo ok > /var/www/html{health_file}",
+        "systemctl enable --now httpd",
+    )
+    return user_data
+
+
+class WebTier(Construct):
+    """An internet-facing ALB forwarding to an Auto Scaling group of private instances.
+
+    Attributes: ``load_balancer``, ``auto_scaling_group``, ``target_group``, ``listener`` (the
+    one that forwards: HTTPS with a certificate, else HTTP), ``redirect_listener`` (or None),
+    ``alb_security_group``, ``instance_security_group``, ``access_log_bucket`` (or None),
+    ``url``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        alb_subnets: ec2.SubnetSelection | None = None,
+        instance_subnets: ec2.SubnetSelection | None = None,
+        bastion_security_group: ec2.ISecurityGroup | None = None,
+        instance_type: str = "t4g.micro",
+        min_capacity: int = 1,
+        desired_capacity: int | None = None,
+        max_capacity: int = 2,
+        cpu_target_percent: float = 40,
+        requests_per_target: int | None = None,
+        peak_min_capacity: int | None = None,
+        peak_start: str = "0 17 * * FRI",
+        peak_end: str = "0 23 * * FRI",
+        peak_time_zone: str = "UTC",
+        health_check_path: str = "/health",
+        health_check_grace_period: Duration = _FIVE_MINUTES,
+        instance_warmup: Duration = _FIVE_MINUTES,
+        cooldown: Duration = _FIVE_MINUTES,
+        deregistration_delay_seconds: int = 300,
+        stickiness_duration: Duration | None = None,
+        certificate_arn: str | None = None,
+        ssl_policy: elbv2.SslPolicy = elbv2.SslPolicy.RECOMMENDED_TLS,
+        http_port: int = 80,
+        https_port: int = 443,
+        app_port: int = 80,
+        ingress_cidr: str = "0.0.0.0/0",
+        fixed_responses: Mapping[str, str] | None = None,
+        notification_topic: sns.ITopic | None = None,
+        access_logs: bool = True,
+        deletion_protection: bool = True,
+        access_log_expiration: Duration = _ONE_YEAR,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        auto_delete_objects: bool = False,
+    ) -> None:
+        """Create the load balancer, the target group, the launch template and the group.
+
+        :param vpc: the VPC; the ALB and the instances spread over every AZ of the selections.
+        :param alb_subnets: where the ALB's nodes go. Default: the VPC's public subnets.
+        :param instance_subnets: where instances run. Default: the VPC's private subnets
+            with egress (the application tier).
+        :param bastion_security_group: when given, instances accept SSH (22) from it, and
+            from nothing else. Default: None (no SSH: use SSM Session Manager).
+        :param instance_type: the instances' type; the Amazon Linux 2023 image's CPU
+            architecture follows it. Default: ``t4g.micro`` (Graviton, arm64).
+        :param min_capacity: fewest instances, 0 or more. Default: 1.
+        :param desired_capacity: instances at deployment, within min and max.
+            Default: None (CloudFormation starts at ``min_capacity``; scaling then owns it).
+        :param max_capacity: most instances, at least ``min_capacity``. Default: 2.
+        :param cpu_target_percent: target-tracking value of the group's average CPU, above 0
+            up to 100. Default: 40 (the notes' example).
+        :param requests_per_target: also track ALB requests per target per minute.
+            Default: None (CPU only).
+        :param peak_min_capacity: the notes' scheduled-scaling example: raise the minimum
+            to this at ``peak_start`` and restore ``min_capacity`` at ``peak_end``; 1 to
+            ``max_capacity``. Default: None (no scheduled action).
+        :param peak_start: cron expression of the peak's start. Default: ``0 17 * * FRI``.
+        :param peak_end: cron expression of the peak's end. Default: ``0 23 * * FRI``.
+        :param peak_time_zone: IANA time zone of both expressions. Default: ``UTC``.
+        :param health_check_path: the target group's health check, answered 200 by the
+            user data. Default: ``/health``.
+        :param health_check_grace_period: how long a new instance may fail ELB health checks
+            before it is replaced. Default: 5 minutes.
+        :param instance_warmup: how long a new instance's metrics are left out of scaling
+            decisions. Default: 5 minutes (the notes' 300 s).
+        :param cooldown: the group's cooldown after a scaling activity. Default: 5 minutes
+            (the notes' 300 s).
+        :param deregistration_delay_seconds: connection draining, 0 (off) to 3600.
+            Default: 300 (the ALB's own default).
+        :param stickiness_duration: AWSALB cookie stickiness, 1 s to 7 days.
+            Default: None (no stickiness: keep sessions off the instances).
+        :param certificate_arn: an ACM certificate ARN: HTTPS on ``https_port`` and
+            ``http_port`` redirecting to it (301). Default: None (HTTP only: sandbox use).
+        :param ssl_policy: the HTTPS listener's security policy.
+            Default: ``RECOMMENDED_TLS`` (TLS 1.3 and 1.2 only).
+        :param http_port: the HTTP listener's port. Default: 80.
+        :param https_port: the HTTPS listener's port, unlike ``http_port``. Default: 443.
+        :param app_port: the port the instances' web server listens on. Default: 80.
+        :param ingress_cidr: who may reach the listeners. Default: ``0.0.0.0/0`` (the ALB is
+            the public entry point).
+        :param fixed_responses: path pattern -> text, answered by the ALB itself with 200
+            (the notes' listener rules), at most 10. Default: None.
+        :param notification_topic: SNS topic told of every launch, termination and error.
+            Default: None (see the ASG's activity history or EventBridge).
+        :param access_logs: write the ALB's access logs to a new S3 bucket (SSE-S3, TLS
+            only, versioned, no public access). Default: True.
+        :param deletion_protection: protect the ALB from deletion. Default: True.
+        :param access_log_expiration: how long access logs are kept. Default: 365 days.
+        :param removal_policy: what happens to the access-log bucket on stack deletion.
+            Default: RETAIN.
+        :param auto_delete_objects: empty the access-log bucket on deletion (with DESTROY).
+            Default: False.
+        """
+        super().__init__(scope, construct_id)
+        fixed_responses = dict(fixed_responses or {})
+        _validate(
+            min_capacity=min_capacity,
+            desired_capacity=desired_capacity,
+            max_capacity=max_capacity,
+            cpu_target_percent=cpu_target_percent,
+            requests_per_target=requests_per_target,
+            peak_min_capacity=peak_min_capacity,
+            deregistration_delay_seconds=deregistration_delay_seconds,
+            health_check_path=health_check_path,
+            stickiness_duration=stickiness_duration,
+            certificate_arn=certificate_arn,
+            http_port=http_port,
+            https_port=https_port,
+            app_port=app_port,
+            ingress_cidr=ingress_cidr,
+            fixed_responses=fixed_responses,
+        )
+        alb_subnets = alb_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)
+        instance_subnets = instance_subnets or ec2.SubnetSelection(
+            subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
+        )
+        listener_ports = [http_port] + ([https_port] if certificate_arn else [])
+
+        self.alb_security_group = self._alb_security_group(vpc, ingress_cidr, listener_ports)
+        self.instance_security_group = ec2.SecurityGroup(
+            self,
+            "InstanceSecurityGroup",
+            vpc=vpc,
+            description=f"Web tier instances: port {app_port} only from the load balancer",
+            allow_all_outbound=True,
+        )
+        self.instance_security_group.add_ingress_rule(
+            self.alb_security_group, ec2.Port.tcp(app_port), "Web traffic from the ALB only"
+        )
+        if bastion_security_group is not None:
+            self.instance_security_group.add_ingress_rule(
+                bastion_security_group, ec2.Port.tcp(22), "SSH from the bastion host only"
+            )
+
+        self.load_balancer = elbv2.ApplicationLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=vpc,
+            vpc_subnets=alb_subnets,
+            internet_facing=True,
+            security_group=self.alb_security_group,
+            deletion_protection=deletion_protection,
+            drop_invalid_header_fields=True,
+        )
+        self.access_log_bucket = self._access_logs(
+            access_logs, access_log_expiration, removal_policy, auto_delete_objects
+        )
+
+        self.auto_scaling_group = self._auto_scaling_group(
+            vpc=vpc,
+            subnets=instance_subnets,
+            instance_type=instance_type,
+            capacity=(min_capacity, desired_capacity, max_capacity),
+            grace_period=health_check_grace_period,
+            instance_warmup=instance_warmup,
+            cooldown=cooldown,
+            user_data=web_server_user_data(app_port, health_check_path),
+            notification_topic=notification_topic,
+        )
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self,
+            "TargetGroup",
+            vpc=vpc,
+            port=app_port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            target_type=elbv2.TargetType.INSTANCE,
+            targets=[self.auto_scaling_group],
+            deregistration_delay=Duration.seconds(deregistration_delay_seconds),
+            stickiness_cookie_duration=stickiness_duration,
+            health_check=elbv2.HealthCheck(
+                path=health_check_path,
+                healthy_http_codes="200",
+                interval=Duration.seconds(15),
+                timeout=Duration.seconds(5),
+                healthy_threshold_count=2,
+                unhealthy_threshold_count=3,
+            ),
+        )
+        self._listeners(certificate_arn, ssl_policy, http_port, https_port, fixed_responses)
+        protocol = "https" if certificate_arn else "http"
+        default_port = 443 if certificate_arn else 80
+        listener_port = https_port if certificate_arn else http_port
+        suffix = "" if listener_port == default_port else f":{listener_port}"
+        self.url = f"{protocol}://{self.load_balancer.load_balancer_dns_name}{suffix}"
+
+        self._scaling(
+            cpu_target_percent=cpu_target_percent,
+            requests_per_target=requests_per_target,
+            instance_warmup=instance_warmup,
+            peak=(peak_min_capacity, peak_start, peak_end, peak_time_zone),
+            min_capacity=min_capacity,
+        )
+
+    def _alb_security_group(
+        self, vpc: ec2.IVpc, ingress_cidr: str, ports: list[int]
+    ) -> ec2.SecurityGroup:
+        group = ec2.SecurityGroup(
+            self,
+            "AlbSecurityGroup",
+            vpc=vpc,
+            description=f"Web tier ALB: ports {', '.join(map(str, ports))} from {ingress_cidr}",
+            allow_all_outbound=False,
+        )
+        peer = ec2.Peer.ipv6(ingress_cidr) if ":" in ingress_cidr else ec2.Peer.ipv4(ingress_cidr)
+        for port in ports:
+            group.add_ingress_rule(peer, ec2.Port.tcp(port), f"Listener port {port}")
+        if ipaddress.ip_network(ingress_cidr).prefixlen == 0:
+            Validations.of(group).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-EC23",
+                    reason="This is the internet-facing load balancer, the public entry point of "
+                    "the web tier: only its listener ports are open to the world, and the "
+                    "instances behind it accept traffic from this group alone.",
+                )
+            )
+        return group
+
+    def _access_logs(
+        self,
+        enabled: bool,
+        expiration: Duration,
+        removal_policy: RemovalPolicy,
+        auto_delete_objects: bool,
+    ) -> s3.Bucket | None:
+        if not enabled:
+            Validations.of(self.load_balancer).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-ELB2",
+                    reason="Access logs are switched off for a throw-away sandbox load balancer; "
+                    "the production profile (access_logs=True, the default) writes them to an "
+                    "encrypted, TLS-only, versioned bucket.",
+                )
+            )
+            return None
+        bucket = s3.Bucket(
+            self,
+            "AccessLogBucket",
+            # ALB access logs support SSE-S3 only, not SSE-KMS.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=expiration,
+                    noncurrent_version_expiration=Duration.days(30),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
+            removal_policy=removal_policy,
+            auto_delete_objects=auto_delete_objects,
+        )
+        Validations.of(bucket).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-S1",
+                reason="This bucket is itself a log destination (the ALB's access logs); logging "
+                "its own access to another bucket would only move the question one bucket on.",
+            )
+        )
+        self.load_balancer.log_access_logs(bucket, "alb")
+        return bucket
+
+    def _auto_scaling_group(
+        self,
+        *,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        instance_type: str,
+        capacity: tuple[int, int | None, int],
+        grace_period: Duration,
+        instance_warmup: Duration,
+        cooldown: Duration,
+        user_data: ec2.UserData,
+        notification_topic: sns.ITopic | None,
+    ) -> autoscaling.AutoScalingGroup:
+        min_capacity, desired_capacity, max_capacity = capacity
+        itype = ec2.InstanceType(instance_type)
+        cpu = (
+            ec2.AmazonLinuxCpuType.ARM_64
+            if itype.architecture == ec2.InstanceArchitecture.ARM_64
+            else ec2.AmazonLinuxCpuType.X86_64
+        )
+        role = iam.Role(
+            self,
+            "InstanceRole",
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            description="Web tier instances: SSM Session Manager, no other permission",
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(_SSM_POLICY)],
+        )
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{_SSM_POLICY}]",
+                reason="AmazonSSMManagedInstanceCore is AWS's documented minimum for SSM Session "
+                "Manager; AWS keeps it in step with the agent, which a copied inline policy "
+                "would not be. It grants nothing beyond the agent's channels.",
+            )
+        )
+        group = autoscaling.AutoScalingGroup(
+            self,
+            "Group",
+            vpc=vpc,
+            vpc_subnets=subnets,
+            instance_type=itype,
+            machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu),
+            security_group=self.instance_security_group,
+            role=role,
+            user_data=user_data,
+            require_imdsv2=True,
+            block_devices=[
+                autoscaling.BlockDevice(
+                    device_name=_ROOT_DEVICE,
+                    volume=autoscaling.BlockDeviceVolume.ebs(
+                        8,
+                        encrypted=True,
+                        volume_type=autoscaling.EbsDeviceVolumeType.GP3,
+                        delete_on_termination=True,
+                    ),
+                )
+            ],
+            min_capacity=min_capacity,
+            desired_capacity=desired_capacity,
+            max_capacity=max_capacity,
+            health_checks=autoscaling.HealthChecks.with_additional_checks(
+                additional_types=[autoscaling.AdditionalHealthCheckType.ELB],
+                grace_period=grace_period,
+            ),
+            default_instance_warmup=instance_warmup,
+            cooldown=cooldown,
+            notifications=(
+                [autoscaling.NotificationConfiguration(topic=notification_topic)]
+                if notification_topic is not None
+                else None
+            ),
+        )
+        if notification_topic is None:
+            Validations.of(group).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-AS3",
+                    reason="Every launch, termination and failure is in the group's activity "
+                    "history and on EventBridge at no cost; pass notification_topic to also "
+                    "publish them to an SNS topic that someone subscribes to.",
+                )
+            )
+        return group
+
+    def _listeners(
+        self,
+        certificate_arn: str | None,
+        ssl_policy: elbv2.SslPolicy,
+        http_port: int,
+        https_port: int,
+        fixed_responses: dict[str, str],
+    ) -> None:
+        alb = self.load_balancer
+        forward = elbv2.ListenerAction.forward([self.target_group])
+        self.redirect_listener: elbv2.ApplicationListener | None = None
+        if certificate_arn:
+            self.listener = alb.add_listener(
+                "Https",
+                port=https_port,
+                protocol=elbv2.ApplicationProtocol.HTTPS,
+                certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
+                ssl_policy=ssl_policy,
+                default_action=forward,
+                open=False,
+            )
+            self.redirect_listener = alb.add_listener(
+                "HttpRedirect",
+                port=http_port,
+                protocol=elbv2.ApplicationProtocol.HTTP,
+                default_action=elbv2.ListenerAction.redirect(
+                    protocol="HTTPS", port=str(https_port), permanent=True
+                ),
+                open=False,
+            )
+        else:
+            self.listener = alb.add_listener(
+                "Http",
+                port=http_port,
+                protocol=elbv2.ApplicationProtocol.HTTP,
+                default_action=forward,
+                open=False,
+            )
+        for priority, (path, text) in enumerate(fixed_responses.items(), start=1):
+            self.listener.add_action(
+                f"Fixed{priority}",
+                priority=priority,
+                conditions=[elbv2.ListenerCondition.path_patterns([path])],
+                action=elbv2.ListenerAction.fixed_response(
+                    200, content_type="text/plain", message_body=text
+                ),
+            )
+
+    def _scaling(
+        self,
+        *,
+        cpu_target_percent: float,
+        requests_per_target: int | None,
+        instance_warmup: Duration,
+        peak: tuple[int | None, str, str, str],
+        min_capacity: int,
+    ) -> None:
+        group = self.auto_scaling_group
+        group.scale_on_cpu_utilization(
+            "CpuTarget",
+            target_utilization_percent=cpu_target_percent,
+            estimated_instance_warmup=instance_warmup,
+        )
+        if requests_per_target is not None:
+            group.scale_on_request_count(
+                "RequestsTarget",
+                target_requests_per_minute=requests_per_target,
+                estimated_instance_warmup=instance_warmup,
+            )
+        peak_min_capacity, start, end, time_zone = peak
+        if peak_min_capacity is not None:
+            group.scale_on_schedule(
+                "PeakStart",
+                schedule=autoscaling.Schedule.expression(start),
+                time_zone=time_zone,
+                min_capacity=peak_min_capacity,
+            )
+            group.scale_on_schedule(
+                "PeakEnd",
+                schedule=autoscaling.Schedule.expression(end),
+                time_zone=time_zone,
+                min_capacity=min_capacity,
+            )

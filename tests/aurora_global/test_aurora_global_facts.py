@@ -1,0 +1,332 @@
+"""The facts the Aurora global database exists for (FACTS.md section 5), asserted on templates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_rds as rds
+from aws_cdk.assertions import Template
+
+from constructs_lib.aurora_global import AuroraGlobalPrimary, AuroraGlobalSecondary
+from constructs_lib.network import ThreeTierNetwork
+from stacks.aurora_global_stack import (
+    PRIMARY_REGION_CONTEXT_KEY,
+    SECONDARY_REGIONS_CONTEXT_KEY,
+    _regions_from_context,
+)
+from tests.conftest import PINNED_ENV, cdk_context
+from tests.template_queries import props, ref, resources
+
+PRIMARY = "AuroraGlobalPrimary"
+SECONDARY = "AuroraGlobalSecondary-us-west-2"
+STACKS = (PRIMARY, SECONDARY)
+PROFILES = ("sandbox", "production")
+GLOBAL_ID = {"sandbox": "refarch-aurora-sandbox", "production": "refarch-aurora-production"}
+MASTER_PROPERTIES = (
+    "MasterUsername",
+    "MasterUserPassword",
+    "DatabaseName",
+    "ManageMasterUserPassword",
+)
+
+
+def _only(template: dict, resource_type: str) -> tuple[str, dict]:
+    (item,) = resources(template, resource_type).items()
+    return item
+
+
+def _data_subnets(template: dict) -> set[str]:
+    return {
+        logical_id
+        for logical_id, subnet in resources(template, "AWS::EC2::Subnet").items()
+        if {"Key": "aws-cdk:subnet-name", "Value": "Data"} in props(subnet)["Tags"]
+        and {"Key": "aws-cdk:subnet-type", "Value": "Isolated"} in props(subnet)["Tags"]
+    }
+
+
+def _group(template: dict, description_start: str) -> str:
+    (group_id,) = [
+        logical_id
+        for logical_id, group in resources(template, "AWS::EC2::SecurityGroup").items()
+        if props(group)["GroupDescription"].startswith(description_start)
+    ]
+    return group_id
+
+
+def _ingress(template: dict, group_id: str) -> list[dict]:
+    inline = props(template["Resources"][group_id]).get("SecurityGroupIngress", [])
+    return inline + [
+        props(rule)
+        for rule in resources(template, "AWS::EC2::SecurityGroupIngress").values()
+        if ref(props(rule)["GroupId"]) == group_id
+    ]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_exactly_one_global_cluster_exists_and_it_is_in_the_primary_stack(synthesized, profile):
+    templates = synthesized(profile).templates
+    found = [
+        (stack_name, props(cluster))
+        for stack_name, template in templates.items()
+        for cluster in resources(template, "AWS::RDS::GlobalCluster").values()
+    ]
+    assert len(found) == 1
+    stack_name, global_cluster = found[0]
+    assert stack_name == PRIMARY
+    assert global_cluster["GlobalClusterIdentifier"] == GLOBAL_ID[profile]
+    assert global_cluster["StorageEncrypted"] is True
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_primary_cluster_joins_the_global_cluster_encrypted_with_its_regions_rotating_key(
+    synthesized, profile
+):
+    template = synthesized(profile).template(PRIMARY)
+    global_id, _ = _only(template, "AWS::RDS::GlobalCluster")
+    _, cluster = _only(template, "AWS::RDS::DBCluster")
+    key_id, key = _only(template, "AWS::KMS::Key")
+    assert ref(props(cluster)["GlobalClusterIdentifier"]) == global_id
+    assert props(cluster)["StorageEncrypted"] is True
+    assert props(cluster)["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert props(key)["EnableKeyRotation"] is True
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_secondary_cluster_joins_by_identifier_without_master_credentials_or_database_name(
+    synthesized, profile
+):
+    template = synthesized(profile).template(SECONDARY)
+    assert resources(template, "AWS::RDS::GlobalCluster") == {}
+    assert resources(template, "AWS::SecretsManager::Secret") == {}
+    _, cluster = _only(template, "AWS::RDS::DBCluster")
+    key_id, key = _only(template, "AWS::KMS::Key")
+    assert props(cluster)["GlobalClusterIdentifier"] == GLOBAL_ID[profile]
+    assert [name for name in MASTER_PROPERTIES if name in props(cluster)] == []
+    assert props(cluster)["StorageEncrypted"] is True
+    assert props(cluster)["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert props(key)["EnableKeyRotation"] is True
+
+
+def test_every_region_runs_the_global_clusters_engine_and_version(sandbox):
+    _, global_cluster = _only(sandbox.template(PRIMARY), "AWS::RDS::GlobalCluster")
+    assert props(global_cluster)["Engine"] == "aurora-postgresql"
+    major, minor = (int(part) for part in props(global_cluster)["EngineVersion"].split("."))
+    assert (major, minor) >= (16, 1)
+    for stack_name in STACKS:
+        _, cluster = _only(sandbox.template(stack_name), "AWS::RDS::DBCluster")
+        assert props(cluster)["Engine"] == props(global_cluster)["Engine"]
+        assert props(cluster)["EngineVersion"] == props(global_cluster)["EngineVersion"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_subnet_groups_use_only_the_isolated_data_tier(synthesized, profile, stack_name):
+    template = synthesized(profile).template(stack_name)
+    _, subnet_group = _only(template, "AWS::RDS::DBSubnetGroup")
+    subnets = {ref(subnet) for subnet in props(subnet_group)["SubnetIds"]}
+    assert subnets == _data_subnets(template)
+    assert len(subnets) == {"sandbox": 2, "production": 3}[profile]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_no_database_instance_is_publicly_accessible(synthesized, profile, stack_name):
+    template = synthesized(profile).template(stack_name)
+    instances = resources(template, "AWS::RDS::DBInstance").values()
+    assert instances
+    assert all(props(instance)["PubliclyAccessible"] is False for instance in instances)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_database_accepts_only_its_port_and_only_from_the_app_tier(
+    synthesized, profile, stack_name
+):
+    template = synthesized(profile).template(stack_name)
+    _, cluster = _only(template, "AWS::RDS::DBCluster")
+    (group,) = props(cluster)["VpcSecurityGroupIds"]
+    data_group = _group(template, "Data tier")
+    assert ref(group) == data_group
+    rules = _ingress(template, data_group)
+    assert rules and all(
+        ref(rule.get("SourceSecurityGroupId")) == _group(template, "Application tier")
+        and (rule["FromPort"], rule["ToPort"], rule["IpProtocol"]) == (5432, 5432, "tcp")
+        for rule in rules
+    )
+    assert props(cluster).get("Port", 5432) == 5432
+
+
+@pytest.mark.parametrize(("profile", "protected"), [("sandbox", False), ("production", True)])
+def test_deletion_protection_follows_the_profile(synthesized, profile, protected):
+    templates = synthesized(profile).templates
+    _, global_cluster = _only(templates[PRIMARY], "AWS::RDS::GlobalCluster")
+    assert props(global_cluster)["DeletionProtection"] is protected
+    for stack_name in STACKS:
+        _, cluster = _only(templates[stack_name], "AWS::RDS::DBCluster")
+        assert props(cluster)["DeletionProtection"] is protected
+
+
+@pytest.mark.parametrize(
+    ("profile", "cluster_policy", "kept_policy"),
+    [("sandbox", "Delete", "Delete"), ("production", "Snapshot", "Retain")],
+)
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_each_region_snapshots_in_production_and_deletes_in_sandbox(
+    synthesized, profile, cluster_policy, kept_policy, stack_name
+):
+    template = synthesized(profile).template(stack_name)
+    _, cluster = _only(template, "AWS::RDS::DBCluster")
+    assert cluster["DeletionPolicy"] == cluster_policy
+    assert cluster["UpdateReplacePolicy"] == cluster_policy
+    # The snapshot is encrypted with the region's key: the key outlives the cluster.
+    _, key = _only(template, "AWS::KMS::Key")
+    assert key["DeletionPolicy"] == kept_policy
+    for instance in resources(template, "AWS::RDS::DBInstance").values():
+        assert instance["DeletionPolicy"] == "Delete"
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_iam_auth_seven_day_backups_and_postgresql_log_export_on_every_cluster(
+    synthesized, profile, stack_name
+):
+    template = synthesized(profile).template(stack_name)
+    _, cluster = _only(template, "AWS::RDS::DBCluster")
+    assert props(cluster)["EnableIAMDatabaseAuthentication"] is True
+    assert props(cluster)["BackupRetentionPeriod"] == 7
+    assert props(cluster)["EnableCloudwatchLogsExports"] == ["postgresql"]
+    identifier = props(cluster)["DBClusterIdentifier"]
+    log_groups = [props(group) for group in resources(template, "AWS::Logs::LogGroup").values()]
+    assert {
+        "LogGroupName": f"/aws/rds/cluster/{identifier}/postgresql",
+        "RetentionInDays": {"sandbox": 7, "production": 365}[profile],
+    } in log_groups
+
+
+@pytest.mark.parametrize(("profile", "per_region"), [("sandbox", 1), ("production", 2)])
+def test_each_region_runs_a_writer_plus_the_profiles_readers_on_r6g_large(
+    synthesized, profile, per_region
+):
+    for stack_name in STACKS:
+        instances = resources(synthesized(profile).template(stack_name), "AWS::RDS::DBInstance")
+        assert len(instances) == per_region
+        assert {props(i)["DBInstanceClass"] for i in instances.values()} == {"db.r6g.large"}
+
+
+def test_primary_master_secret_is_generated_and_rotated_by_a_lambda_in_the_app_tier(sandbox):
+    template = sandbox.template(PRIMARY)
+    secret_id, secret = _only(template, "AWS::SecretsManager::Secret")
+    _, cluster = _only(template, "AWS::RDS::DBCluster")
+    assert "ManageMasterUserPassword" not in props(cluster)
+    assert secret_id in json.dumps(props(cluster)["MasterUserPassword"])
+    assert "GenerateSecretString" in props(secret)
+    _, rotation = _only(template, "AWS::SecretsManager::RotationSchedule")
+    hosted = props(rotation)["HostedRotationLambda"]
+    assert hosted["RotationType"] == "PostgreSQLSingleUser"
+    assert ref(hosted["VpcSecurityGroupIds"]) == _group(template, "Application tier")
+    assert props(rotation)["RotationRules"]["ScheduleExpression"] == "rate(30 days)"
+
+
+def test_secondaries_deploy_after_the_primary_each_in_its_own_region(sandbox):
+    manifest = json.loads((sandbox.outdir / "manifest.json").read_text())["artifacts"]
+    assert manifest[PRIMARY]["environment"] == "aws://123456789012/us-east-1"
+    assert manifest[SECONDARY]["environment"] == "aws://123456789012/us-west-2"
+    assert PRIMARY in manifest[SECONDARY]["dependencies"]
+    assert SECONDARY not in manifest[PRIMARY].get("dependencies", [])
+
+
+@pytest.mark.parametrize(
+    ("stack_name", "outputs"),
+    [
+        (PRIMARY, {"GlobalClusterId", "WriterEndpoint", "ReaderEndpoint", "SecretArn"}),
+        (SECONDARY, {"GlobalClusterId", "WriterEndpoint", "ReaderEndpoint"}),
+    ],
+)
+def test_each_region_outputs_its_endpoints_and_the_global_cluster_id(sandbox, stack_name, outputs):
+    found = sandbox.template(stack_name)["Outputs"]
+    assert outputs <= set(found)
+    assert found["GlobalClusterId"]["Value"] == GLOBAL_ID["sandbox"]
+    assert ("SecretArn" in found) is (stack_name == PRIMARY)
+
+
+def test_regions_come_from_context_as_a_comma_separated_list():
+    app = App(
+        context={
+            PRIMARY_REGION_CONTEXT_KEY: "eu-west-1",
+            SECONDARY_REGIONS_CONTEXT_KEY: "us-east-1, ap-southeast-2",
+        }
+    )
+    assert _regions_from_context(app) == ("eu-west-1", ["us-east-1", "ap-southeast-2"])
+    assert _regions_from_context(App()) == ("us-east-1", ["us-west-2"])
+
+
+@pytest.fixture(scope="module")
+def variants() -> dict:
+    """One extra synthesis holding the construct options the stacks don't use."""
+    app = App(context=cdk_context("sandbox"))
+    stack = Stack(app, "Variants", env=PINNED_ENV)
+    network = ThreeTierNetwork(stack, "Network", bastion=False)
+    common = {"vpc": network.vpc, "security_group": network.data_security_group}
+    AuroraGlobalPrimary(
+        stack,
+        "MySql",
+        **common,
+        global_cluster_identifier="variant-mysql",
+        engine=rds.DatabaseClusterEngine.aurora_mysql(
+            version=rds.AuroraMysqlEngineVersion.VER_3_08_0
+        ),
+        readers=2,
+        backup_retention=35,
+    )
+    AuroraGlobalSecondary(
+        stack, "Secondary", **common, global_cluster_identifier="variant-pg", port=5433
+    )
+    return Template.from_stack(stack).to_json()
+
+
+def _by_identifier(template: dict, prefix: str) -> dict:
+    (cluster,) = [
+        props(c)
+        for c in resources(template, "AWS::RDS::DBCluster").values()
+        if json.dumps(props(c)["DBClusterIdentifier"]).startswith(f'"{prefix}')
+    ]
+    return cluster
+
+
+def test_aurora_mysql_3_exports_error_and_slow_query_logs_on_port_3306(variants):
+    cluster = _by_identifier(variants, "variant-mysql")
+    assert cluster["Engine"] == "aurora-mysql"
+    assert cluster["EngineVersion"].startswith("8.0.mysql_aurora.3.")
+    assert cluster["EnableCloudwatchLogsExports"] == ["error", "slowquery"]
+    assert cluster["Port"] == 3306
+    assert cluster["BackupRetentionPeriod"] == 35
+
+
+def test_construct_defaults_protect_the_data_and_scale_reads(variants):
+    mysql = _by_identifier(variants, "variant-mysql")
+    secondary = _by_identifier(variants, "variant-pg")
+    assert mysql["DeletionProtection"] is True and secondary["DeletionProtection"] is True
+    assert secondary["Port"] == 5433
+    clusters = resources(variants, "AWS::RDS::DBCluster")
+    assert {c["DeletionPolicy"] for c in clusters.values()} == {"Snapshot"}
+    # MySQL: writer + 2 readers; secondary: the default 1 reader + 1 instance to promote.
+    assert len(resources(variants, "AWS::RDS::DBInstance")) == 3 + 2
+
+
+def test_without_a_rotation_group_the_rotation_lambda_gets_its_own_allowed_in_on_the_db_port(
+    variants,
+):
+    (rotation,) = resources(variants, "AWS::SecretsManager::RotationSchedule").values()
+    hosted = props(rotation)["HostedRotationLambda"]
+    assert hosted["RotationType"] == "MySQLSingleUser"
+    rotation_group = ref(hosted["VpcSecurityGroupIds"])
+    assert props(variants["Resources"][rotation_group])["GroupDescription"].startswith(
+        "Hosted rotation Lambda"
+    )
+    data_group = _group(variants, "Data tier")
+    assert any(
+        ref(rule.get("SourceSecurityGroupId")) == rotation_group and rule["FromPort"] == 3306
+        for rule in _ingress(variants, data_group)
+    )

@@ -1,0 +1,406 @@
+"""The facts the ALB + Auto Scaling group exists for (FACTS.md section 2), asserted on templates."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import App, Duration, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk.assertions import Template
+
+from constructs_lib.web_tier import WebTier
+from stacks.profiles import profile_named
+from stacks.web_tier_stack import WebTierStack
+from tests.conftest import PINNED_ENV, cdk_context
+from tests.template_queries import cdk_path, ingress_rules, props, ref, resources, under
+
+STACK = "WebTier"
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+PROFILES = ["sandbox", "production"]
+
+
+@pytest.fixture(scope="module")
+def variants() -> dict[str, dict]:
+    """One extra synthesis: construct options the stacks don't use, and the stack with a cert."""
+    app = App(context={**cdk_context("sandbox"), "certificate_arn": CERT})
+    stack = Stack(app, "Variants", env=PINNED_ENV)
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
+    WebTier(
+        stack,
+        "Options",
+        vpc=vpc,
+        instance_type="t3.micro",
+        min_capacity=1,
+        desired_capacity=2,
+        max_capacity=3,
+        cpu_target_percent=55,
+        requests_per_target=1000,
+        stickiness_duration=Duration.hours(1),
+        app_port=8080,
+        ingress_cidr="203.0.113.0/24",
+        fixed_responses={"/ping": "pong"},
+        access_logs=False,
+        deletion_protection=False,
+    )
+    with_cert = WebTierStack(
+        app, "WebTierWithCert", profile=profile_named("sandbox"), env=PINNED_ENV
+    )
+    return {
+        "Variants": Template.from_stack(stack).to_json(),
+        "WebTierWithCert": Template.from_stack(with_cert).to_json(),
+    }
+
+
+def _web(template: dict, prefix: str = "WebTier/Web/") -> dict:
+    return under(template, prefix)
+
+
+def _one(template: dict, resource_type: str) -> tuple[str, dict]:
+    found = resources(template, resource_type)
+    assert len(found) == 1, list(found)
+    return next(iter(found.items()))
+
+
+def _group(template: dict, path_part: str) -> str:
+    matches = [
+        logical_id
+        for logical_id, group in resources(template, "AWS::EC2::SecurityGroup").items()
+        if path_part in cdk_path(group)
+    ]
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+def _subnets(template: dict, tier: str) -> set[str]:
+    return {
+        logical_id
+        for logical_id, subnet in resources(template, "AWS::EC2::Subnet").items()
+        if {"Key": "aws-cdk:subnet-name", "Value": tier} in props(subnet)["Tags"]
+    }
+
+
+def _listeners(template: dict) -> dict[int, dict]:
+    return {
+        props(listener)["Port"]: props(listener)
+        for listener in resources(template, "AWS::ElasticLoadBalancingV2::Listener").values()
+    }
+
+
+def _attributes(resource: dict, key: str = "TargetGroupAttributes") -> dict[str, str]:
+    return {a["Key"]: a["Value"] for a in props(resource)[key]}
+
+
+def _launch_data(template: dict) -> dict:
+    return props(_one(template, "AWS::EC2::LaunchTemplate")[1])["LaunchTemplateData"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_instances_come_from_a_launch_template_never_a_launch_configuration(synthesized, profile):
+    template = synthesized(profile).template(STACK)
+    assert resources(template, "AWS::AutoScaling::LaunchConfiguration") == {}
+    web = _web(template)
+    launch_template_id, _ = _one(web, "AWS::EC2::LaunchTemplate")
+    _, group = _one(web, "AWS::AutoScaling::AutoScalingGroup")
+    assert ref(props(group)["LaunchTemplate"]["LaunchTemplateId"]) == launch_template_id
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_instances_require_imdsv2_and_boot_from_an_encrypted_gp3_volume(synthesized, profile):
+    data = _launch_data(_web(synthesized(profile).template(STACK)))
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    (device,) = data["BlockDeviceMappings"]
+    assert device["Ebs"]["Encrypted"] is True
+    assert device["Ebs"]["VolumeType"] == "gp3"
+
+
+def test_instances_run_amazon_linux_2023_for_the_graviton_instance_type(sandbox):
+    template = sandbox.template(STACK)
+    data = _launch_data(_web(template))
+    assert data["InstanceType"] == "t4g.micro"
+    image_parameter = data["ImageId"]["Ref"]
+    assert "al2023" in image_parameter and "arm64" in image_parameter
+    assert "al2023" in template["Parameters"][image_parameter]["Default"]
+
+
+def test_an_x86_instance_type_gets_the_x86_image(variants):
+    data = _launch_data(_web(variants["Variants"], "Variants/Options/"))
+    assert data["InstanceType"] == "t3.micro"
+    assert "x8664" in data["ImageId"]["Ref"] and "al2023" in data["ImageId"]["Ref"]
+
+
+def test_instances_use_session_manager_and_no_key_pair(sandbox):
+    web = _web(sandbox.template(STACK))
+    assert "KeyName" not in _launch_data(web)
+    _, role = _one(web, "AWS::IAM::Role")
+    (policy,) = props(role)["ManagedPolicyArns"]
+    assert policy["Fn::Join"][1][-1] == ":iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+
+def test_user_data_serves_the_instance_and_its_az_and_a_health_page(sandbox):
+    script = _launch_data(_web(sandbox.template(STACK)))["UserData"]["Fn::Base64"]
+    assert "dnf install -y httpd" in script
+    assert 'curl -sf -X PUT "http://169.254.169.254/latest/api/token"' in script
+    assert "X-aws-ec2-metadata-token: $TOKEN" in script
+    assert "$(imds instance-id)" in script and "$(imds placement/availability-zone)" in script
+    assert "${INSTANCE_ID} in ${AZ}" in script
+    assert "echo ok > /var/www/html/health" in script
+    assert "systemctl enable --now httpd" in script
+
+
+@pytest.mark.parametrize(("profile", "azs"), [("sandbox", 2), ("production", 3)])
+def test_instances_span_every_app_subnet_and_the_alb_every_public_subnet(synthesized, profile, azs):
+    template = synthesized(profile).template(STACK)
+    _, group = _one(template, "AWS::AutoScaling::AutoScalingGroup")
+    app_subnets = {ref(subnet) for subnet in props(group)["VPCZoneIdentifier"]}
+    assert app_subnets == _subnets(template, "Application") and len(app_subnets) == azs
+    _, alb = _one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    assert props(alb)["Scheme"] == "internet-facing"
+    assert {ref(subnet) for subnet in props(alb)["Subnets"]} == _subnets(template, "Public")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_unhealthy_instances_are_replaced_on_elb_health_checks_after_a_grace_period(
+    synthesized, profile
+):
+    template = synthesized(profile).template(STACK)
+    group_id, group = _one(template, "AWS::AutoScaling::AutoScalingGroup")
+    assert props(group)["HealthCheckType"] == "ELB"
+    assert props(group)["HealthCheckGracePeriod"] == 300
+    target_group_id, _ = _one(template, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert [ref(arn) for arn in props(group)["TargetGroupARNs"]] == [target_group_id]
+
+
+@pytest.mark.parametrize(
+    ("profile", "sizes"), [("sandbox", ("1", "2")), ("production", ("2", "6"))]
+)
+def test_capacity_is_min_desired_max_per_profile(synthesized, profile, sizes):
+    _, group = _one(synthesized(profile).template(STACK), "AWS::AutoScaling::AutoScalingGroup")
+    assert (props(group)["MinSize"], props(group)["MaxSize"]) == sizes
+    # desired equals min in both profiles: left out, CloudFormation starts the group at min and
+    # a later deployment does not reset a group that scaling has grown.
+    assert "DesiredCapacity" not in props(group)
+
+
+def test_desired_capacity_is_set_when_it_differs_from_the_minimum(variants):
+    _, group = _one(
+        _web(variants["Variants"], "Variants/Options/"), "AWS::AutoScaling::AutoScalingGroup"
+    )
+    assert (props(group)["MinSize"], props(group)["DesiredCapacity"], props(group)["MaxSize"]) == (
+        "1",
+        "2",
+        "3",
+    )
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_target_tracking_keeps_average_cpu_at_40_percent_with_warmup_and_cooldown(
+    synthesized, profile
+):
+    template = synthesized(profile).template(STACK)
+    _, group = _one(template, "AWS::AutoScaling::AutoScalingGroup")
+    assert props(group)["Cooldown"] == "300"
+    assert props(group)["DefaultInstanceWarmup"] == 300
+    (policy,) = resources(template, "AWS::AutoScaling::ScalingPolicy").values()
+    assert props(policy)["PolicyType"] == "TargetTrackingScaling"
+    config = props(policy)["TargetTrackingConfiguration"]
+    assert config["PredefinedMetricSpecification"]["PredefinedMetricType"] == (
+        "ASGAverageCPUUtilization"
+    )
+    assert config["TargetValue"] == 40
+    assert props(policy)["EstimatedInstanceWarmup"] == 300
+
+
+def test_request_count_per_target_tracking_is_an_option(variants):
+    web = _web(variants["Variants"], "Variants/Options/")
+    targets = {
+        props(p)["TargetTrackingConfiguration"]["PredefinedMetricSpecification"][
+            "PredefinedMetricType"
+        ]: props(p)["TargetTrackingConfiguration"]["TargetValue"]
+        for p in resources(web, "AWS::AutoScaling::ScalingPolicy").values()
+    }
+    assert targets == {"ASGAverageCPUUtilization": 55, "ALBRequestCountPerTarget": 1000}
+
+
+def test_production_raises_its_minimum_on_friday_evenings(synthesized):
+    assert (
+        resources(synthesized("sandbox").template(STACK), "AWS::AutoScaling::ScheduledAction") == {}
+    )
+    actions = resources(
+        synthesized("production").template(STACK), "AWS::AutoScaling::ScheduledAction"
+    )
+    schedule = sorted(
+        (props(a)["Recurrence"], props(a)["MinSize"], props(a)["TimeZone"])
+        for a in actions.values()
+    )
+    assert schedule == [("0 17 * * FRI", 4, "UTC"), ("0 23 * * FRI", 2, "UTC")]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_target_group_checks_the_health_path_expecting_200(synthesized, profile):
+    _, target_group = _one(
+        synthesized(profile).template(STACK), "AWS::ElasticLoadBalancingV2::TargetGroup"
+    )
+    assert props(target_group)["HealthCheckPath"] == "/health"
+    assert props(target_group)["Matcher"] == {"HttpCode": "200"}
+    assert (props(target_group)["Port"], props(target_group)["TargetType"]) == (80, "instance")
+
+
+@pytest.mark.parametrize(("profile", "seconds"), [("sandbox", "30"), ("production", "300")])
+def test_deregistration_delay_drains_in_flight_requests(synthesized, profile, seconds):
+    _, target_group = _one(
+        synthesized(profile).template(STACK), "AWS::ElasticLoadBalancingV2::TargetGroup"
+    )
+    attributes = _attributes(target_group)
+    assert attributes["deregistration_delay.timeout_seconds"] == seconds
+    assert attributes["stickiness.enabled"] == "false"
+
+
+def test_stickiness_with_a_duration_is_an_option(variants):
+    _, target_group = _one(
+        _web(variants["Variants"], "Variants/Options/"), "AWS::ElasticLoadBalancingV2::TargetGroup"
+    )
+    attributes = _attributes(target_group)
+    assert attributes["stickiness.enabled"] == "true"
+    assert attributes["stickiness.type"] == "lb_cookie"
+    assert attributes["stickiness.lb_cookie.duration_seconds"] == "3600"
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_instances_accept_traffic_only_from_the_alb(synthesized, profile):
+    template = synthesized(profile).template(STACK)
+    instances = _group(template, "WebTier/Web/InstanceSecurityGroup")
+    alb = _group(template, "WebTier/Web/AlbSecurityGroup")
+    bastion = _group(template, "WebTier/Network/Bastion")
+    rules = sorted(
+        (r["FromPort"], r["ToPort"], ref(r.get("SourceSecurityGroupId")), r.get("CidrIp"))
+        for r in ingress_rules(template, instances)
+    )
+    assert rules == [(22, 22, bastion, None), (80, 80, alb, None)]
+
+
+def test_instances_without_a_bastion_accept_only_the_app_port_from_the_alb(variants):
+    web = _web(variants["Variants"], "Variants/Options/")
+    (rule,) = ingress_rules(web, _group(web, "Options/InstanceSecurityGroup"))
+    assert (rule["FromPort"], rule["ToPort"]) == (8080, 8080)
+    assert ref(rule["SourceSecurityGroupId"]) == _group(web, "Options/AlbSecurityGroup")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_alb_is_open_only_on_its_listener_port_and_talks_only_to_the_instances(
+    synthesized, profile
+):
+    template = synthesized(profile).template(STACK)
+    alb = _group(template, "WebTier/Web/AlbSecurityGroup")
+    (rule,) = ingress_rules(template, alb)
+    assert (rule["IpProtocol"], rule["FromPort"], rule["CidrIp"]) == ("tcp", 80, "0.0.0.0/0")
+    egress = [
+        props(e)
+        for e in resources(template, "AWS::EC2::SecurityGroupEgress").values()
+        if ref(props(e)["GroupId"]) == alb
+    ]
+    instances = _group(template, "WebTier/Web/InstanceSecurityGroup")
+    assert [(ref(e["DestinationSecurityGroupId"]), e["FromPort"]) for e in egress] == [
+        (instances, 80)
+    ]
+
+
+def test_alb_ingress_cidr_is_configurable(variants):
+    web = _web(variants["Variants"], "Variants/Options/")
+    (rule,) = ingress_rules(web, _group(web, "Options/AlbSecurityGroup"))
+    assert rule["CidrIp"] == "203.0.113.0/24"
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_without_a_certificate_http_forwards_to_the_target_group(synthesized, profile):
+    template = synthesized(profile).template(STACK)
+    listeners = _listeners(template)
+    assert list(listeners) == [80]
+    (action,) = listeners[80]["DefaultActions"]
+    target_group_id, _ = _one(template, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert (action["Type"], ref(action["TargetGroupArn"])) == ("forward", target_group_id)
+    assert listeners[80]["Protocol"] == "HTTP"
+
+
+def test_with_a_certificate_https_forwards_and_http_redirects_with_301(variants):
+    template = variants["WebTierWithCert"]
+    listeners = _listeners(template)
+    assert sorted(listeners) == [80, 443]
+    https = listeners[443]
+    assert https["Protocol"] == "HTTPS"
+    assert https["Certificates"] == [{"CertificateArn": CERT}]
+    assert https["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    (forward,) = https["DefaultActions"]
+    assert forward["Type"] == "forward"
+    (redirect,) = listeners[80]["DefaultActions"]
+    assert redirect["Type"] == "redirect"
+    assert redirect["RedirectConfig"] == {
+        "Protocol": "HTTPS",
+        "Port": "443",
+        "StatusCode": "HTTP_301",
+    }
+    alb = _group(template, "WebTierWithCert/Web/AlbSecurityGroup")
+    ports = sorted(rule["FromPort"] for rule in ingress_rules(template, alb))
+    assert ports == [80, 443]
+    url = template["Outputs"]["AlbUrl"]["Value"]["Fn::Join"][1]
+    assert url[0] == "https://"
+
+
+def test_fixed_response_listener_rules_are_an_option(variants):
+    web = _web(variants["Variants"], "Variants/Options/")
+    (rule,) = resources(web, "AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    assert props(rule)["Conditions"] == [
+        {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/ping"]}}
+    ]
+    (action,) = props(rule)["Actions"]
+    assert action["FixedResponseConfig"] == {
+        "ContentType": "text/plain",
+        "MessageBody": "pong",
+        "StatusCode": "200",
+    }
+
+
+def test_production_alb_logs_to_an_encrypted_tls_only_bucket_and_is_protected(production):
+    template = production.template(STACK)
+    _, alb = _one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    attributes = _attributes(alb, "LoadBalancerAttributes")
+    assert attributes["deletion_protection.enabled"] == "true"
+    assert attributes["access_logs.s3.enabled"] == "true"
+    bucket_id = ref(attributes["access_logs.s3.bucket"])
+    bucket = template["Resources"][bucket_id]
+    assert bucket["DeletionPolicy"] == "Retain"
+    (encryption,) = props(bucket)["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert props(bucket)["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert all(props(bucket)["PublicAccessBlockConfiguration"].values())
+    (policy,) = [
+        props(p)["PolicyDocument"]["Statement"]
+        for p in resources(template, "AWS::S3::BucketPolicy").values()
+        if ref(props(p)["Bucket"]) == bucket_id
+    ]
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in policy
+    )
+
+
+def test_sandbox_alb_keeps_no_logs_and_can_be_deleted(sandbox):
+    template = sandbox.template(STACK)
+    _, alb = _one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    attributes = _attributes(alb, "LoadBalancerAttributes")
+    assert attributes["deletion_protection.enabled"] == "false"
+    assert "access_logs.s3.enabled" not in attributes
+    assert resources(_web(template), "AWS::S3::Bucket") == {}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_outputs_give_the_alb_url_and_the_group_name(synthesized, profile):
+    template = synthesized(profile).template(STACK)
+    outputs = template["Outputs"]
+    alb_id, _ = _one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    group_id, _ = _one(template, "AWS::AutoScaling::AutoScalingGroup")
+    assert outputs["AlbDnsName"]["Value"] == {"Fn::GetAtt": [alb_id, "DNSName"]}
+    assert outputs["AlbUrl"]["Value"]["Fn::Join"][1] == [
+        "http://",
+        {"Fn::GetAtt": [alb_id, "DNSName"]},
+    ]
+    assert outputs["AsgName"]["Value"] == {"Ref": group_id}
+    assert "BastionInstanceId" in outputs
