@@ -501,11 +501,11 @@ class WebTier(Construct):
                 "would not be. It grants nothing beyond the agent's channels.",
             )
         )
-        group = autoscaling.AutoScalingGroup(
+        # An explicit launch template, so a copy of this file never falls back to a launch
+        # configuration (new accounts cannot create those) in an app without the feature flag.
+        launch_template = ec2.LaunchTemplate(
             self,
-            "Group",
-            vpc=vpc,
-            vpc_subnets=subnets,
+            "LaunchTemplate",
             instance_type=itype,
             machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu),
             security_group=self.instance_security_group,
@@ -513,16 +513,23 @@ class WebTier(Construct):
             user_data=user_data,
             require_imdsv2=True,
             block_devices=[
-                autoscaling.BlockDevice(
+                ec2.BlockDevice(
                     device_name=_ROOT_DEVICE,
-                    volume=autoscaling.BlockDeviceVolume.ebs(
+                    volume=ec2.BlockDeviceVolume.ebs(
                         8,
                         encrypted=True,
-                        volume_type=autoscaling.EbsDeviceVolumeType.GP3,
+                        volume_type=ec2.EbsDeviceVolumeType.GP3,
                         delete_on_termination=True,
                     ),
                 )
             ],
+        )
+        group = autoscaling.AutoScalingGroup(
+            self,
+            "Group",
+            vpc=vpc,
+            vpc_subnets=subnets,
+            launch_template=launch_template,
             min_capacity=min_capacity,
             desired_capacity=desired_capacity,
             max_capacity=max_capacity,
