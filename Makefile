@@ -9,7 +9,7 @@ export PATH := $(BIN):$(PATH)
 CDK := npx --no-install cdk
 PROFILES := sandbox production
 
-.PHONY: setup synth test lint snapshot-update bench clean cost docs
+.PHONY: setup synth test lint snapshot-update bench clean cost docs deploy-local
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -42,7 +42,15 @@ cost: synth
 docs: setup
 	$(BIN)/python -m tools.docs
 
-## The whole test suite: assertions, snapshots, cdk-nag, cfn-lint, bad input, copyability.
+## Deploy proof without an AWS account: moto on a free loopback port (EMULATOR_PORT=<port> to
+## choose), `cdk bootstrap` + `cdk deploy` of every sandbox stack with the pinned CLI, outputs in
+## cdk.out/deploy-local-run/outputs.json, service-API checks, coverage report, `cdk destroy`,
+## leftover check; the server is stopped by its PID whatever fails.
+deploy-local: setup
+	$(BIN)/python -m tests.emulator.flow
+
+## The whole test suite: assertions, snapshots, cdk-nag, cfn-lint, bad input, copyability, and
+## the deploy proof (marker `deploy`: `pytest -m "not deploy"` skips it).
 test: setup
 	$(BIN)/python -m pytest
 

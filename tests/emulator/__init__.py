@@ -1,0 +1,1 @@
+"""Deploy proof: the real CDK CLI deploys every sandbox stack into moto on loopback."""

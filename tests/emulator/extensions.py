@@ -1,0 +1,1171 @@
+"""CloudFormation types moto 5.2.5 skips or fails on, mapped onto moto's own backends.
+
+Each extension is one small class: ``TYPE`` (the CloudFormation type), ``create`` (does the work
+in moto's backend, returns the physical id and the ``Fn::GetAtt`` attributes) and ``remove``.
+``STUB = True`` marks a type moto has no model for at all: it only hands out ids, the deploy
+coverage report lists it as "not emulated" and never counts it as verified.
+
+Custom resources (``Custom::...``): moto would invoke their Lambda handler, which needs Docker,
+and wait forever for the response. The extensions here do what the CDK handler does, against
+moto's backends, and answer at once.
+
+``install()`` registers them with moto's CloudFormation parser (idempotent); call it in the
+process that runs the moto server, before the first CreateStack.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import zipfile
+from typing import Any, ClassVar
+
+from moto.core.common_models import CloudFormationModel
+from moto.core.utils import camelcase_to_underscores
+
+from tests.emulator.stubs import STUB_TYPES
+
+ACCOUNT_PARTITION = "aws"
+
+
+class Extension(CloudFormationModel):
+    """A CloudFormation type backed by moto's backend; subclasses fill in create/remove."""
+
+    TYPE: ClassVar[str] = ""
+    STUB: ClassVar[bool] = False
+    # Why a stub is a stub (shown in the coverage report and the docs).
+    STUB_REASON: ClassVar[str] = ""
+
+    def __init__(self, physical_id: str, attributes: dict[str, Any], props: dict[str, Any]):
+        self._physical_id = physical_id
+        self._attributes = attributes
+        self._props = props
+
+    # --- CloudFormationModel plumbing -------------------------------------------------------
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @classmethod
+    def cloudformation_type(cls) -> str:  # type: ignore[override]
+        return cls.TYPE
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self._physical_id
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return True
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        return self._attributes.get(attribute_name)
+
+    def is_created(self) -> bool:
+        return True
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Extension:
+        props = cloudformation_json.get("Properties", {})
+        physical_id, attributes = cls.create(props, account_id, region_name, resource_name)
+        return cls(physical_id, attributes, props)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self.remove(self._physical_id, self._props, account_id, region_name)
+
+    # --- what a subclass implements ---------------------------------------------------------
+    @classmethod
+    def create(
+        cls, props: dict[str, Any], account_id: str, region: str, name: str
+    ) -> tuple[str, dict[str, Any]]:
+        raise NotImplementedError
+
+    @classmethod
+    def remove(cls, physical_id: str, props: dict[str, Any], account_id: str, region: str) -> None:
+        return None
+
+
+def _snake(props: dict[str, Any]) -> dict[str, Any]:
+    return {camelcase_to_underscores(key): value for key, value in props.items()}
+
+
+def _items(values: list[Any] | None) -> dict[str, Any]:
+    values = list(values or [])
+    return {"Quantity": len(values), "Items": values}
+
+
+# ------------------------------------------------------------------------------------- EC2
+class SecurityGroupEgress(Extension):
+    TYPE = "AWS::EC2::SecurityGroupEgress"
+
+    @staticmethod
+    def _args(props: dict[str, Any]) -> dict[str, Any]:
+        source_groups = []
+        if "DestinationSecurityGroupId" in props:
+            source_groups.append({"GroupId": props["DestinationSecurityGroupId"]})
+        ip_ranges = [{"CidrIp": props["CidrIp"]}] if "CidrIp" in props else []
+        return {
+            "group_name_or_id": props["GroupId"],
+            "ip_protocol": str(props["IpProtocol"]),
+            "from_port": props.get("FromPort"),
+            "to_port": props.get("ToPort"),
+            "ip_ranges": ip_ranges,
+            "source_groups": source_groups,
+        }
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.ec2.models import ec2_backends
+
+        backend = ec2_backends[account_id][region]
+        rules, _ = backend.authorize_security_group_egress(**cls._args(props))
+        return rules[0].id, {"Id": rules[0].id}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.ec2.models import ec2_backends
+
+        backend = ec2_backends[account_id][region]
+        if backend.get_security_group_from_id(props["GroupId"]) is None:
+            return  # deleting the group took its rules with it
+        backend.revoke_security_group_egress(
+            props["GroupId"], None, None, None, [], security_rule_ids=[physical_id]
+        )
+
+
+class SubnetRouteTableAssociation(Extension):
+    """Replaces moto's template model, which records the pair but never associates the route
+    table with the subnet (DescribeRouteTables shows no association, the subnet keeps the main
+    table's routes)."""
+
+    TYPE = "AWS::EC2::SubnetRouteTableAssociation"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        association_id = _ec2(account_id, region).associate_route_table(
+            props["RouteTableId"], subnet_id=props["SubnetId"]
+        )
+        return association_id, {"Id": association_id}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        backend = _ec2(account_id, region)
+        if props["RouteTableId"] in backend.route_tables:  # else it went with its table
+            backend.disassociate_route_table(physical_id)
+
+
+class VpcRestrictDefaultSG(Extension):
+    """aws-cdk's custom resource: revoke every rule of the VPC's default security group."""
+
+    TYPE = "Custom::VpcRestrictDefaultSG"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.ec2.models import ec2_backends
+
+        backend = ec2_backends[account_id][region]
+        group_id = props["DefaultSecurityGroupId"]
+        group = backend.get_security_group_from_id(group_id)
+        if group.ingress_rules:
+            backend.revoke_security_group_ingress(
+                group_id,
+                None,
+                None,
+                None,
+                [],
+                security_rule_ids=[rule.id for rule in group.ingress_rules],
+            )
+        if group.egress_rules:
+            backend.revoke_security_group_egress(
+                group_id,
+                None,
+                None,
+                None,
+                [],
+                security_rule_ids=[rule.id for rule in group.egress_rules],
+            )
+        return group_id, {}
+
+
+# ------------------------------------------------------------------------------ AutoScaling
+class ScalingPolicy(Extension):
+    TYPE = "AWS::AutoScaling::ScalingPolicy"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.autoscaling.models import autoscaling_backends
+
+        backend = autoscaling_backends[account_id][region]
+        policy = backend.put_scaling_policy(
+            name=name,
+            policy_type=props.get("PolicyType", "SimpleScaling"),
+            metric_aggregation_type=props.get("MetricAggregationType"),
+            adjustment_type=props.get("AdjustmentType"),
+            as_name=props["AutoScalingGroupName"],
+            min_adjustment_magnitude=props.get("MinAdjustmentMagnitude"),
+            scaling_adjustment=props.get("ScalingAdjustment"),
+            cooldown=props.get("Cooldown"),
+            target_tracking_config=props.get("TargetTrackingConfiguration"),
+            step_adjustments=props.get("StepAdjustments"),
+            estimated_instance_warmup=props.get("EstimatedInstanceWarmup"),
+            predictive_scaling_configuration=props.get("PredictiveScalingConfiguration"),
+        )
+        return policy.arn, {"Arn": policy.arn, "PolicyName": name}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.autoscaling.models import autoscaling_backends
+
+        backend = autoscaling_backends[account_id][region]
+        for policy_name, policy in list(backend.policies.items()):
+            if policy.arn == physical_id:
+                backend.delete_policy(policy_name)
+
+
+# ------------------------------------------------------------------------------ API Gateway
+class ApiGatewayStage(Extension):
+    TYPE = "AWS::ApiGateway::Stage"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.apigateway.models import apigateway_backends
+
+        backend = apigateway_backends[account_id][region]
+        api_id, stage_name = props["RestApiId"], props.get("StageName", name)
+        tags = {tag["Key"]: tag["Value"] for tag in props.get("Tags", [])}
+        backend.create_stage(
+            api_id,
+            stage_name,
+            props["DeploymentId"],
+            variables=props.get("Variables"),
+            description=props.get("Description", ""),
+            cacheClusterEnabled=props.get("CacheClusterEnabled"),
+            cacheClusterSize=props.get("CacheClusterSize"),
+            tags=tags or None,
+            tracing_enabled=props.get("TracingEnabled"),
+        )
+        operations = []
+        access_log = props.get("AccessLogSetting")
+        if access_log:
+            operations += [
+                {
+                    "op": "replace",
+                    "path": "/accessLogSettings/destinationArn",
+                    "value": access_log["DestinationArn"],
+                },
+                {
+                    "op": "replace",
+                    "path": "/accessLogSettings/format",
+                    "value": access_log["Format"],
+                },
+            ]
+        for setting in props.get("MethodSettings", []):
+            path = (
+                f"/{setting['ResourcePath'].lstrip('/').replace('/', '~1') or '~1'}"
+                f"/{setting['HttpMethod']}"
+            )
+            if setting["ResourcePath"] == "/*":
+                path = f"/*/{setting['HttpMethod']}"
+            for key, api_key in (
+                ("LoggingLevel", "logging/loglevel"),
+                ("MetricsEnabled", "metrics/enabled"),
+                ("DataTraceEnabled", "logging/dataTrace"),
+                ("ThrottlingBurstLimit", "throttling/burstLimit"),
+                ("ThrottlingRateLimit", "throttling/rateLimit"),
+            ):
+                if key in setting:
+                    operations.append(
+                        {
+                            "op": "replace",
+                            "path": f"{path}/{api_key}",
+                            "value": str(setting[key]).lower()
+                            if isinstance(setting[key], bool)
+                            else str(setting[key]),
+                        }
+                    )
+        if operations:
+            backend.update_stage(api_id, stage_name, operations)
+        return stage_name, {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.apigateway.models import apigateway_backends
+
+        backend = apigateway_backends[account_id][region]
+        if props["RestApiId"] in backend.apis:  # deleting the API took its stages with it
+            backend.delete_stage(props["RestApiId"], physical_id)
+
+
+class ApiGatewayRequestValidator(Extension):
+    TYPE = "AWS::ApiGateway::RequestValidator"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.apigateway.models import apigateway_backends
+
+        backend = apigateway_backends[account_id][region]
+        validator = backend.create_request_validator(
+            props["RestApiId"],
+            props.get("Name", name),
+            props.get("ValidateRequestBody", False),
+            props.get("ValidateRequestParameters", False),
+        )
+        return validator.id, {"RequestValidatorId": validator.id}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.apigateway.models import apigateway_backends
+
+        backend = apigateway_backends[account_id][region]
+        if props["RestApiId"] in backend.apis:
+            backend.delete_request_validator(props["RestApiId"], physical_id)
+
+
+class ApiGatewayModel(Extension):
+    TYPE = "AWS::ApiGateway::Model"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.apigateway.models import apigateway_backends
+
+        backend = apigateway_backends[account_id][region]
+        model_name = props.get("Name", name)
+        backend.create_model(
+            props["RestApiId"],
+            model_name,
+            props.get("ContentType", "application/json"),
+            props.get("Description", ""),
+            json.dumps(props.get("Schema", {})),
+        )
+        return model_name, {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.apigateway.models import apigateway_backends
+
+        api = apigateway_backends[account_id][region].apis.get(props["RestApiId"])
+        if api is not None:
+            api.models.pop(physical_id, None)
+
+
+# -------------------------------------------------------------------------------------- S3
+class BucketPolicy(Extension):
+    TYPE = "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.s3.models import s3_backends
+
+        backend = s3_backends[account_id][ACCOUNT_PARTITION]
+        backend.put_bucket_policy(props["Bucket"], json.dumps(props["PolicyDocument"]).encode())
+        return props["Bucket"], {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.s3.models import s3_backends
+
+        backend = s3_backends[account_id][ACCOUNT_PARTITION]
+        if physical_id in backend.buckets:
+            backend.delete_bucket_policy(physical_id)
+
+
+class S3AutoDeleteObjects(Extension):
+    """aws-cdk's custom resource: nothing on create; on delete, empty the bucket."""
+
+    TYPE = "Custom::S3AutoDeleteObjects"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        return f"{props['BucketName']}-auto-delete", {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.s3.models import s3_backends
+
+        backend = s3_backends[account_id][ACCOUNT_PARTITION]
+        bucket_name = props["BucketName"]
+        if bucket_name not in backend.buckets:
+            return
+        bucket = backend.get_bucket(bucket_name)
+        for key in list(bucket.keys.keys()):
+            bucket.keys.pop(key)
+
+
+class CDKBucketDeployment(Extension):
+    """aws-cdk's BucketDeployment: unzip the published asset into the destination bucket."""
+
+    TYPE = "Custom::CDKBucketDeployment"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.cloudfront.models import cloudfront_backends
+        from moto.s3.models import s3_backends
+
+        backend = s3_backends[account_id][ACCOUNT_PARTITION]
+        destination = props["DestinationBucketName"]
+        prefix = props.get("DestinationBucketKeyPrefix", "")
+        written: set[str] = set()
+        for bucket_name, key in zip(
+            props["SourceBucketNames"], props["SourceObjectKeys"], strict=True
+        ):
+            archive = backend.get_object(bucket_name, key).value
+            with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+                for entry in zipped.infolist():
+                    if entry.is_dir():
+                        continue
+                    object_key = f"{prefix}{entry.filename}"
+                    backend.put_object(destination, object_key, zipped.read(entry))
+                    written.add(object_key)
+        if str(props.get("Prune", "true")).lower() == "true":
+            bucket = backend.get_bucket(destination)
+            for key in list(bucket.keys.keys()):
+                if key.startswith(prefix) and key not in written:
+                    bucket.keys.pop(key)
+        if props.get("DistributionId"):
+            cloudfront_backends[account_id][ACCOUNT_PARTITION].create_invalidation(
+                props["DistributionId"], props.get("DistributionPaths", ["/*"]), str(uuid.uuid4())
+            )
+        return f"aws.cdk.s3deployment.{uuid.uuid4()}", {
+            "DestinationBucketArn": f"arn:aws:s3:::{destination}",
+            "SourceObjectKeys": sorted(written),
+        }
+
+    # Delete: aws-cdk's default RetainOnDelete keeps the files; the bucket's own auto-delete
+    # custom resource empties it.
+
+
+# ------------------------------------------------------------------------------ CloudFront
+def _distribution_config(cfn: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's DistributionConfig -> the API shape moto's backend takes."""
+
+    def behaviour(raw: dict[str, Any]) -> dict[str, Any]:
+        out = dict(raw)
+        methods = raw.get("AllowedMethods", ["GET", "HEAD"])
+        out["AllowedMethods"] = {
+            "Items": methods,
+            "CachedMethods": {"Items": raw.get("CachedMethods", ["GET", "HEAD"])},
+        }
+        return out
+
+    origins = []
+    for origin in cfn["Origins"]:
+        item = dict(origin)
+        if "S3OriginConfig" in origin:
+            item["S3OriginConfig"] = {
+                "OriginAccessIdentity": origin["S3OriginConfig"].get("OriginAccessIdentity", "")
+            }
+        origins.append(item)
+    config = {
+        "CallerReference": str(uuid.uuid4()),
+        "Comment": cfn.get("Comment", ""),
+        "Enabled": cfn.get("Enabled", True),
+        "Origins": _items(origins),
+        "DefaultCacheBehavior": behaviour(cfn["DefaultCacheBehavior"]),
+        "DefaultRootObject": cfn.get("DefaultRootObject", ""),
+        "HttpVersion": cfn.get("HttpVersion", "http2"),
+        "IsIPV6Enabled": cfn.get("IPV6Enabled", True),
+        "PriceClass": cfn.get("PriceClass", "PriceClass_All"),
+        "WebACLId": cfn.get("WebACLId", ""),
+    }
+    if cfn.get("CacheBehaviors"):
+        config["CacheBehaviors"] = _items([behaviour(b) for b in cfn["CacheBehaviors"]])
+    if cfn.get("CustomErrorResponses"):
+        config["CustomErrorResponses"] = _items(cfn["CustomErrorResponses"])
+    if cfn.get("Aliases"):
+        config["Aliases"] = _items(cfn["Aliases"])
+    if cfn.get("Logging"):
+        config["Logging"] = dict(cfn["Logging"], Enabled=True)
+    if cfn.get("ViewerCertificate"):
+        config["ViewerCertificate"] = cfn["ViewerCertificate"]
+    return config
+
+
+class Distribution(Extension):
+    TYPE = "AWS::CloudFront::Distribution"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.cloudfront.models import cloudfront_backends
+
+        backend = cloudfront_backends[account_id][ACCOUNT_PARTITION]
+        tags = [{"Key": t["Key"], "Value": t["Value"]} for t in props.get("Tags", [])]
+        dist, _, _ = backend.create_distribution(
+            _distribution_config(props["DistributionConfig"]), tags
+        )
+        # moto parses S3OriginConfig but its API never returns it, and drops
+        # OriginAccessControlId: keep both on the origin, where its serializer looks.
+        by_id = {o["Id"]: o for o in props["DistributionConfig"]["Origins"]}
+        for origin in dist.distribution_config.Origins["Items"]:
+            raw = by_id[origin.id]
+            if "S3OriginConfig" in raw:
+                origin.s3_origin_config = {
+                    "OriginAccessIdentity": raw["S3OriginConfig"].get("OriginAccessIdentity", "")
+                }
+            origin.origin_access_control_id = raw.get("OriginAccessControlId", "")
+        return dist.distribution_id, {"DomainName": dist.domain_name, "Id": dist.distribution_id}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.cloudfront.models import cloudfront_backends
+
+        backend = cloudfront_backends[account_id][ACCOUNT_PARTITION]
+        backend.distributions.pop(physical_id, None)
+
+
+class OriginAccessControl(Extension):
+    TYPE = "AWS::CloudFront::OriginAccessControl"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.cloudfront.models import cloudfront_backends
+
+        backend = cloudfront_backends[account_id][ACCOUNT_PARTITION]
+        control = backend.create_origin_access_control(dict(props["OriginAccessControlConfig"]))
+        return control.id, {"Id": control.id}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.cloudfront.models import cloudfront_backends
+
+        cloudfront_backends[account_id][ACCOUNT_PARTITION].delete_origin_access_control(physical_id)
+
+
+class CloudFrontOriginAccessIdentity(Extension):
+    TYPE = "AWS::CloudFront::CloudFrontOriginAccessIdentity"
+    STUB = True
+    STUB_REASON = STUB_TYPES[TYPE]
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        identity = "E" + uuid.uuid4().hex[:13].upper()
+        return identity, {"Id": identity, "S3CanonicalUserId": uuid.uuid4().hex * 2}
+
+
+class ResponseHeadersPolicy(Extension):
+    TYPE = "AWS::CloudFront::ResponseHeadersPolicy"
+    STUB = True
+    STUB_REASON = STUB_TYPES[TYPE]
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        policy_id = str(uuid.uuid4())
+        return policy_id, {"Id": policy_id}
+
+
+# ------------------------------------------------------------------------------------- RDS
+class GlobalCluster(Extension):
+    TYPE = "AWS::RDS::GlobalCluster"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.rds.models import rds_backends
+
+        identifier = props.get("GlobalClusterIdentifier", name)
+        rds_backends[account_id][region].create_global_cluster(
+            global_cluster_identifier=identifier,
+            source_db_cluster_identifier=props.get("SourceDBClusterIdentifier"),
+            engine=props.get("Engine"),
+            engine_version=props.get("EngineVersion"),
+            storage_encrypted=props.get("StorageEncrypted"),
+            deletion_protection=props.get("DeletionProtection"),
+        )
+        return identifier, {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.rds.models import rds_backends
+
+        rds_backends[account_id][region].delete_global_cluster(physical_id)
+
+
+def _resolve_secret_references(value: Any, account_id: str, region: str) -> Any:
+    """CloudFormation's ``{{resolve:secretsmanager:<id>:SecretString:<key>::}}``, from moto."""
+    if not (isinstance(value, str) and value.startswith("{{resolve:secretsmanager:")):
+        return value
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    body = value[len("{{resolve:secretsmanager:") : -2]
+    secret_id, _, rest = body.partition(":SecretString:")
+    key = rest.split(":")[0]
+    secret = secretsmanager_backends[account_id][region].get_secret_value(secret_id, None, None)
+    secret_string = secret["SecretString"]
+    return json.loads(secret_string)[key] if key else secret_string
+
+
+class DBCluster(Extension):
+    TYPE = "AWS::RDS::DBCluster"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.rds.models import rds_backends
+
+        kwargs = _snake(props)
+        kwargs.setdefault("db_cluster_identifier", _rds_identifier(name))
+        if "master_user_password" in kwargs:
+            kwargs["master_user_password"] = _resolve_secret_references(
+                kwargs["master_user_password"], account_id, region
+            )
+        kwargs["tags"] = props.get("Tags", [])
+        cluster = rds_backends[account_id][region].create_db_cluster(kwargs)
+        return cluster.db_cluster_identifier, {
+            "Endpoint.Address": cluster.endpoint,
+            "Endpoint.Port": str(cluster.port),
+            "ReadEndpoint.Address": cluster.reader_endpoint,
+            "DBClusterArn": cluster.db_cluster_arn,
+            "DBClusterResourceId": cluster.db_cluster_resource_id,
+        }
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.rds.models import rds_backends
+
+        backend = rds_backends[account_id][region]
+        cluster = backend.clusters.get(physical_id)
+        if cluster is None:
+            return
+        if cluster.global_cluster_identifier:
+            # CloudFormation detaches a member before deleting it; the global cluster may live
+            # in another region's backend.
+            # (moto's remove_from_global_cluster only finds members of its own region).
+            for regional in rds_backends[account_id].values():
+                global_cluster = regional.global_clusters.get(cluster.global_cluster_identifier)
+                if global_cluster is not None and cluster in global_cluster.members:
+                    global_cluster.members.remove(cluster)
+            cluster.global_cluster_identifier = None
+        backend.delete_db_cluster(physical_id)
+
+
+def _rds_identifier(name: str) -> str:
+    """A generated name made a valid RDS identifier (letters, digits, single hyphens, <= 63)."""
+    cleaned = re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", name.lower()))
+    suffix = cleaned.rsplit("-", 1)[-1]
+    head = cleaned[: 62 - len(suffix)].rstrip("-")
+    return f"{head}-{suffix}" if head[:1].isalpha() else f"db-{head}-{suffix}"[:63]
+
+
+class DBInstance(Extension):
+    """Replaces moto's own template model, which ignores DBClusterIdentifier (so an Aurora
+    instance fails on a missing default engine version) and expects its subnet group as an
+    object; this one goes through moto's CreateDBInstance path, which handles cluster members.
+    """
+
+    TYPE = "AWS::RDS::DBInstance"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.rds.models import rds_backends
+
+        kwargs = _snake(props)
+        kwargs.setdefault("db_instance_identifier", _rds_identifier(name))
+        kwargs["tags"] = props.get("Tags", [])
+        database = rds_backends[account_id][region].create_db_instance(kwargs)
+        return database.db_instance_identifier, {
+            "Endpoint.Address": database.address,
+            "Endpoint.Port": str(database.port),
+            "DBInstanceArn": database.db_instance_arn,
+        }
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.rds.models import rds_backends
+
+        rds_backends[account_id][region].delete_db_instance(physical_id)
+
+
+# -------------------------------------------------------------------------- SecretsManager
+class Secret(Extension):
+    TYPE = "AWS::SecretsManager::Secret"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        backend = secretsmanager_backends[account_id][region]
+        secret_string = props.get("SecretString")
+        generate = props.get("GenerateSecretString")
+        if generate is not None:
+            password = json.loads(
+                backend.get_random_password(
+                    password_length=generate.get("PasswordLength", 32),
+                    exclude_characters=generate.get("ExcludeCharacters", ""),
+                    exclude_numbers=False,
+                    exclude_punctuation=generate.get("ExcludePunctuation", False),
+                    exclude_uppercase=False,
+                    exclude_lowercase=False,
+                    include_space=False,
+                    require_each_included_type=True,
+                )
+            )["RandomPassword"]
+            template = json.loads(generate.get("SecretStringTemplate", "{}"))
+            template[generate.get("GenerateStringKey", "password")] = password
+            secret_string = json.dumps(template)
+        secret_name = props.get("Name", name)
+        backend.create_secret(
+            name=secret_name,
+            secret_string=secret_string,
+            secret_binary=None,
+            description=props.get("Description"),
+            tags=props.get("Tags", []),
+            kms_key_id=props.get("KmsKeyId"),
+            client_request_token=None,
+            replica_regions=[],
+            force_overwrite=False,
+        )
+        arn = backend.describe_secret(secret_name).arn
+        return arn, {"Id": arn}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        secretsmanager_backends[account_id][region].delete_secret(
+            physical_id, recovery_window_in_days=None, force_delete_without_recovery=True
+        )
+
+
+class SecretTargetAttachment(Extension):
+    """Add the database's connection fields to the secret, as CloudFormation does."""
+
+    TYPE = "AWS::SecretsManager::SecretTargetAttachment"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.rds.models import rds_backends
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        backend = secretsmanager_backends[account_id][region]
+        secret_id = props["SecretId"]
+        value = json.loads(backend.get_secret_value(secret_id, None, None)["SecretString"])
+        if props["TargetType"] == "AWS::RDS::DBCluster":
+            cluster = rds_backends[account_id][region].clusters[props["TargetId"]]
+            value.update(
+                engine=cluster.engine.replace("aurora-", ""),
+                host=cluster.endpoint,
+                port=int(cluster.port),
+                dbClusterIdentifier=cluster.db_cluster_identifier,
+            )
+        backend.put_secret_value(secret_id, json.dumps(value), None, None, None)
+        return secret_id, {}
+
+
+class SecretResourcePolicy(Extension):
+    TYPE = "AWS::SecretsManager::ResourcePolicy"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        policy = props["ResourcePolicy"]
+        secretsmanager_backends[account_id][region].put_resource_policy(
+            props["SecretId"], policy if isinstance(policy, str) else json.dumps(policy)
+        )
+        return props["SecretId"], {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        backend = secretsmanager_backends[account_id][region]
+        if backend._is_valid_identifier(physical_id):
+            backend.delete_resource_policy(physical_id)
+
+
+class RotationSchedule(Extension):
+    """The schedule is recorded in moto; the hosted rotation Lambda is not run (no Docker)."""
+
+    TYPE = "AWS::SecretsManager::RotationSchedule"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        backend = secretsmanager_backends[account_id][region]
+        secret = backend.describe_secret(props["SecretId"])
+        rules = props.get("RotationRules", {})
+        expression = rules.get("ScheduleExpression", "")
+        days = rules.get("AutomaticallyAfterDays")
+        if days is None and expression.startswith("rate(") and "day" in expression:
+            days = int(expression[5:].split()[0])
+        secret.rotation_requested = True  # moto's DescribeSecret shows rotation only then
+        secret.rotation_enabled = True
+        secret.auto_rotate_after_days = days or 0
+        secret.rotation_lambda_arn = props.get("RotationLambdaARN", "")
+        return f"{secret.arn}|rotation", {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        backend = secretsmanager_backends[account_id][region]
+        secret_id = physical_id.split("|")[0]
+        if backend._is_valid_identifier(secret_id):
+            secret = backend.describe_secret(secret_id)
+            secret.rotation_enabled = False
+
+
+EXTENSIONS: tuple[type[Extension], ...] = (
+    SubnetRouteTableAssociation,
+    SecurityGroupEgress,
+    VpcRestrictDefaultSG,
+    ScalingPolicy,
+    ApiGatewayStage,
+    ApiGatewayRequestValidator,
+    ApiGatewayModel,
+    BucketPolicy,
+    S3AutoDeleteObjects,
+    CDKBucketDeployment,
+    Distribution,
+    OriginAccessControl,
+    CloudFrontOriginAccessIdentity,
+    ResponseHeadersPolicy,
+    GlobalCluster,
+    DBCluster,
+    DBInstance,
+    Secret,
+    SecretTargetAttachment,
+    SecretResourcePolicy,
+    RotationSchedule,
+)
+BY_TYPE: dict[str, type[Extension]] = {ext.TYPE: ext for ext in EXTENSIONS}
+if {ext.TYPE: ext.STUB_REASON for ext in EXTENSIONS if ext.STUB} != STUB_TYPES:
+    raise RuntimeError("tests/emulator/stubs.py and the STUB extensions disagree")
+
+
+# ----------------------------------------------------------------------------- deletions
+# Types moto creates from a template but never deletes on DeleteStack (their CloudFormation
+# model has no delete): each entry deletes one through moto's backend, as CloudFormation would.
+def _ec2(account_id: str, region: str) -> Any:
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends[account_id][region]
+
+
+def _delete_nat_gateway(nat: Any, account_id: str, region: str) -> None:
+    backend = _ec2(account_id, region)
+    backend.delete_nat_gateway(nat.id)
+    eni = getattr(nat, "_eni", None)
+    if eni is not None:
+        for address in backend.addresses:
+            if address.eni is eni:
+                address.eni = None
+                address.association_id = None
+        backend.delete_network_interface(eni.id)
+    backend.nat_gateways.pop(nat.id, None)
+
+
+def _delete_route(route: Any, account_id: str, region: str) -> None:
+    # Deleting the route table first takes its routes with it.
+    if route.route_table.id not in _ec2(account_id, region).route_tables:
+        return
+    _ec2(account_id, region).delete_route(
+        route.route_table.id, route.destination_cidr_block, None, None
+    )
+
+
+def _delete_ingress(ingress: Any, account_id: str, region: str) -> None:
+    group = ingress.security_group
+    if _ec2(account_id, region).get_security_group_from_id(group.id) is None:
+        return
+    props = ingress.properties
+    source = props.get("SourceSecurityGroupId")
+    cidr = props.get("CidrIp")
+    for rule in list(group.ingress_rules):
+        if str(rule.from_port) != str(props.get("FromPort")) or (
+            str(rule.to_port) != str(props.get("ToPort"))
+        ):
+            continue
+        matches = (source and any(g.get("GroupId") == source for g in rule.source_groups)) or (
+            cidr and any(r.get("CidrIp") == cidr for r in rule.ip_ranges)
+        )
+        if matches:
+            _ec2(account_id, region).revoke_security_group_ingress(
+                group.id, None, None, None, [], security_rule_ids=[rule.id]
+            )
+
+
+def _delete_vpc_endpoint(endpoint: Any, account_id: str, region: str) -> None:
+    backend = _ec2(account_id, region)
+    # moto deletes in no particular order: a route table may already be gone with its routes.
+    endpoint.route_table_ids = [t for t in endpoint.route_table_ids if t in backend.route_tables]
+    backend.delete_vpc_endpoints([endpoint.id])
+
+
+def _delete_listener(listener: Any, account_id: str, region: str) -> None:
+    from moto.elbv2.models import elbv2_backends
+
+    backend = elbv2_backends[account_id][region]
+    # Deleting the load balancer first takes its listeners with it.
+    if any(listener.arn in lb.listeners for lb in backend.load_balancers.values()):
+        backend.delete_listener(listener.arn)
+
+
+def _delete_target_group(group: Any, account_id: str, region: str) -> None:
+    from moto.elbv2.models import elbv2_backends
+
+    elbv2_backends[account_id][region].delete_target_group(group.arn)
+
+
+def _delete_rest_api(api: Any, account_id: str, region: str) -> None:
+    from moto.apigateway.models import apigateway_backends
+
+    apigateway_backends[account_id][region].delete_rest_api(api.id)
+
+
+def _delete_layer_version(layer: Any, account_id: str, region: str) -> None:
+    from moto.awslambda.utils import get_backend
+
+    get_backend(account_id, region).delete_layer_version(layer.name, str(layer.version))
+
+
+def _delete_bucket(bucket: Any, account_id: str, region: str) -> None:
+    """moto's DeleteBucket from a template silently keeps a bucket that still holds objects;
+    CloudFormation fails that deletion (BucketNotEmpty), so raise and let the stack's delete
+    loop retry once the bucket's auto-delete custom resource has emptied it."""
+    from moto.s3.models import s3_backends
+
+    backend = s3_backends[account_id][ACCOUNT_PARTITION]
+    if bucket.name not in backend.buckets:
+        return
+    if backend.get_bucket(bucket.name).keys:
+        raise RuntimeError(f"BucketNotEmpty: {bucket.name}")
+    backend.delete_bucket(bucket.name)
+
+
+DELETIONS: dict[str, Any] = {
+    "AWS::S3::Bucket": _delete_bucket,
+    "AWS::EC2::EIP": lambda eip, a, r: _ec2(a, r).release_address(allocation_id=eip.allocation_id),
+    "AWS::EC2::FlowLog": lambda log, a, r: _ec2(a, r).delete_flow_logs([log.id]),
+    "AWS::EC2::InternetGateway": lambda igw, a, r: _ec2(a, r).delete_internet_gateway(igw.id),
+    "AWS::EC2::VPCGatewayAttachment": lambda att, a, r: _ec2(a, r).detach_internet_gateway(
+        att.gateway_id, att.vpc_id
+    ),
+    "AWS::EC2::NatGateway": _delete_nat_gateway,
+    "AWS::EC2::Route": _delete_route,
+    "AWS::EC2::RouteTable": lambda table, a, r: _ec2(a, r).delete_route_table(table.id),
+    "AWS::EC2::SecurityGroupIngress": _delete_ingress,
+    "AWS::EC2::VPCEndpoint": _delete_vpc_endpoint,
+    "AWS::ElasticLoadBalancingV2::Listener": _delete_listener,
+    "AWS::ElasticLoadBalancingV2::TargetGroup": _delete_target_group,
+    "AWS::ApiGateway::RestApi": _delete_rest_api,
+    "AWS::Lambda::LayerVersion": _delete_layer_version,
+}
+
+
+def install_deletions() -> None:
+    """Give moto's models of the DELETIONS types the ``delete`` CloudFormation calls."""
+    from moto.cloudformation.parsing import get_model_map
+
+    models = get_model_map()
+    for resource_type, deleter in DELETIONS.items():
+
+        def delete(self: Any, account_id: str, region_name: str, _deleter: Any = deleter) -> None:
+            _deleter(self, account_id, region_name)
+
+        models[resource_type].delete = delete
+
+
+# ---------------------------------------------------------------------------- completions
+# Properties moto's own template models ignore: applied after moto creates the resource,
+# through moto's backend, as CloudFormation would have at creation.
+def _complete_vpc(vpc: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    for key, attribute in (
+        ("EnableDnsHostnames", "enable_dns_hostnames"),
+        ("EnableDnsSupport", "enable_dns_support"),
+    ):
+        if key in props:
+            _ec2(account_id, region).modify_vpc_attribute(vpc.id, attribute, bool(props[key]))
+
+
+def _complete_subnet(subnet: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    if "MapPublicIpOnLaunch" in props:
+        _ec2(account_id, region).modify_subnet_attribute(
+            subnet.id, "map_public_ip_on_launch", bool(props["MapPublicIpOnLaunch"])
+        )
+
+
+def _complete_instance(instance: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    """moto reads only the EC2-Classic ``SecurityGroups``; a VPC instance has SecurityGroupIds."""
+    if props.get("SecurityGroupIds"):
+        _ec2(account_id, region).modify_instance_security_groups(
+            instance.id, list(props["SecurityGroupIds"])
+        )
+
+
+def _complete_security_group(
+    group: Any, props: dict[str, Any], account_id: str, region: str
+) -> None:
+    """SecurityGroupEgress replaces the default allow-all egress rule."""
+    if "SecurityGroupEgress" not in props:
+        return
+    backend = _ec2(account_id, region)
+    if group.egress_rules:
+        backend.revoke_security_group_egress(
+            group.id, None, None, None, [], security_rule_ids=[r.id for r in group.egress_rules]
+        )
+    for rule in props["SecurityGroupEgress"]:
+        destination = rule.get("DestinationSecurityGroupId")
+        backend.authorize_security_group_egress(
+            group.id,
+            str(rule["IpProtocol"]),
+            rule.get("FromPort"),
+            rule.get("ToPort"),
+            [{"CidrIp": rule["CidrIp"]}] if "CidrIp" in rule else [],
+            source_groups=[{"GroupId": destination}] if destination else [],
+        )
+
+
+def _complete_bucket(bucket: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    from moto.s3.models import s3_backends
+
+    if "PublicAccessBlockConfiguration" in props:
+        s3_backends[account_id][ACCOUNT_PARTITION].put_public_access_block(
+            bucket.name, props["PublicAccessBlockConfiguration"]
+        )
+
+
+def _complete_table(table: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+
+    spec = props.get("PointInTimeRecoverySpecification")
+    if spec:
+        dynamodb_backends[account_id][region].update_continuous_backups(
+            table.name, {"PointInTimeRecoveryEnabled": spec.get("PointInTimeRecoveryEnabled")}
+        )
+
+
+def _complete_method(method: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    if "RequestValidatorId" in props:
+        method.request_validator_id = props["RequestValidatorId"]
+
+
+def _complete_key(key: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    """moto keeps a template's KeyPolicy as a dict; its API serves it as a JSON string."""
+    if isinstance(key.policy, dict):
+        key.policy = json.dumps(key.policy)
+
+
+COMPLETIONS: dict[str, Any] = {
+    "AWS::EC2::VPC": _complete_vpc,
+    "AWS::EC2::Subnet": _complete_subnet,
+    "AWS::EC2::SecurityGroup": _complete_security_group,
+    "AWS::EC2::Instance": _complete_instance,
+    "AWS::S3::Bucket": _complete_bucket,
+    "AWS::DynamoDB::Table": _complete_table,
+    "AWS::ApiGateway::Method": _complete_method,
+    "AWS::KMS::Key": _complete_key,
+}
+
+
+def install_completions() -> None:
+    from moto.cloudformation.parsing import get_model_map
+
+    models = get_model_map()
+    for resource_type, complete in COMPLETIONS.items():
+        model = models[resource_type]
+        moto_create = model.create_from_cloudformation_json.__func__
+
+        def create(
+            cls: Any,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+            _moto_create: Any = moto_create,
+            _complete: Any = complete,
+            **kwargs: Any,
+        ) -> Any:
+            resource = _moto_create(
+                cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+            )
+            _complete(resource, cloudformation_json.get("Properties", {}), account_id, region_name)
+            return resource
+
+        model.create_from_cloudformation_json = classmethod(create)
+
+
+def _secure_transport_only(statement: dict[str, Any]) -> bool:
+    condition = statement.get("Condition") or {}
+    return condition == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def install_bucket_policy_transport_condition() -> None:
+    """moto evaluates a bucket policy's statements without their conditions, so the
+    "deny unless aws:SecureTransport" statement every CDK bucket carries denies every request.
+    The emulator serves only TLS, so that condition is false for every request: drop those
+    statements before moto evaluates; any other statement stays as moto sees it."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        document = json.loads(self.policy.decode())
+        statements = document.get("Statement", [])
+        if isinstance(statements, dict):
+            statements = [statements]
+        document["Statement"] = [s for s in statements if not _secure_transport_only(s)]
+        if not document["Statement"]:
+            return PermissionResult.NEUTRAL
+        return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+
+
+def install_change_set_outputs() -> None:
+    """moto applies a change set's resources but keeps the outputs of the template the stack
+    had before (none, for a new stack): ``cdk bootstrap`` (change sets only) then leaves
+    CDKToolkit without its BucketName/BootstrapVersion outputs. Rebuild the outputs after apply.
+    """
+    from moto.cloudformation.models import ChangeSet, Stack
+
+    original_apply = ChangeSet.apply
+
+    def apply(self: ChangeSet) -> None:
+        original_apply(self)
+        stack: Stack = self.stack
+        stack.template = self.template
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+
+    ChangeSet.apply = apply  # type: ignore[method-assign]
+
+
+def install_physical_ids() -> None:
+    """moto's DB subnet group, API deployment and layer version have no physical id, so ``Ref``
+    hands out the model object instead of CloudFormation's Ref value (name, id, ARN)."""
+    from moto.apigateway.models import Deployment
+    from moto.awslambda.models import LayerVersion
+    from moto.rds.models import DBSubnetGroup
+
+    DBSubnetGroup.physical_resource_id = property(lambda self: self.name)
+    Deployment.physical_resource_id = property(lambda self: self.id)
+    LayerVersion.physical_resource_id = property(lambda self: self.arn)
+
+
+def install() -> None:
+    """Put the extensions in front of moto's own CloudFormation type lookup (idempotent)."""
+    from moto.cloudformation import parsing
+
+    if getattr(parsing.resource_class_from_type, "_emulator_extensions", False):
+        return
+    install_bucket_policy_transport_condition()
+    install_change_set_outputs()
+    install_deletions()
+    install_physical_ids()
+    install_completions()
+    moto_lookup = parsing.resource_class_from_type
+
+    def resource_class_from_type(resource_type: str):  # type: ignore[no-untyped-def]
+        return BY_TYPE.get(resource_type) or moto_lookup(resource_type)
+
+    resource_class_from_type._emulator_extensions = True  # type: ignore[attr-defined]
+    parsing.resource_class_from_type = resource_class_from_type

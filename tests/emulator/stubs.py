@@ -1,0 +1,14 @@
+"""The CloudFormation types the emulator only stubs (ids, no model), with the reason.
+
+Kept free of moto imports: the test process reads it without loading the extensions, which
+would otherwise also register with any in-process ``mock_aws`` CloudFormation.
+"""
+
+STUB_TYPES: dict[str, str] = {
+    "AWS::CloudFront::CloudFrontOriginAccessIdentity": (
+        "moto 5.2.5 has no origin access identities (no API, no model)"
+    ),
+    "AWS::CloudFront::ResponseHeadersPolicy": (
+        "moto 5.2.5 has no response headers policies (no API, no model)"
+    ),
+}
