@@ -38,10 +38,10 @@ def test_environment_defaults_to_the_documentation_placeholders(monkeypatch):
 
 
 def test_environment_follows_the_cli_when_it_provides_one(monkeypatch):
-    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "111122223333")
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "account-from-the-cli")
     monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-1")
     env = default_environment()
-    assert (env.account, env.region) == ("111122223333", "eu-west-1")
+    assert (env.account, env.region) == ("account-from-the-cli", "eu-west-1")
 
 
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
