@@ -447,6 +447,43 @@ def _architecture_checks(aws: Aws, proof: DeployProof) -> None:
 
 
 # ------------------------------------------------------------------------------ leftovers
+# (label, service, list call, result key, name field or None): what a stack may leave behind.
+_REGIONAL_LISTINGS = (
+    ("EIP", "ec2", "describe_addresses", "Addresses", "PublicIp"),
+    (
+        "launch template",
+        "ec2",
+        "describe_launch_templates",
+        "LaunchTemplates",
+        "LaunchTemplateName",
+    ),
+    ("load balancer", "elbv2", "describe_load_balancers", "LoadBalancers", "LoadBalancerName"),
+    ("target group", "elbv2", "describe_target_groups", "TargetGroups", "TargetGroupName"),
+    (
+        "ASG",
+        "autoscaling",
+        "describe_auto_scaling_groups",
+        "AutoScalingGroups",
+        "AutoScalingGroupName",
+    ),
+    ("table", "dynamodb", "list_tables", "TableNames", None),
+    ("function", "lambda", "list_functions", "Functions", "FunctionName"),
+    ("REST API", "apigateway", "get_rest_apis", "items", "name"),
+    ("DB cluster", "rds", "describe_db_clusters", "DBClusters", "DBClusterIdentifier"),
+    ("DB instance", "rds", "describe_db_instances", "DBInstances", "DBInstanceIdentifier"),
+    (
+        "global cluster",
+        "rds",
+        "describe_global_clusters",
+        "GlobalClusters",
+        "GlobalClusterIdentifier",
+    ),
+    ("DB subnet group", "rds", "describe_db_subnet_groups", "DBSubnetGroups", "DBSubnetGroupName"),
+    ("secret", "secretsmanager", "list_secrets", "SecretList", "Name"),
+    ("log group", "logs", "describe_log_groups", "logGroups", "logGroupName"),
+)
+
+
 def _leftovers(aws: Aws, regions: set[str]) -> list[str]:
     """Anything the stacks made that is still there (the bootstrap stack's own are not)."""
     found = []
@@ -460,62 +497,9 @@ def _leftovers(aws: Aws, regions: set[str]) -> list[str]:
             for i in r["Instances"]
             if i["State"]["Name"] != "terminated"
         ]
-        found += [f"{region} EIP {a['PublicIp']}" for a in ec2.describe_addresses()["Addresses"]]
-        found += [
-            f"{region} launch template {t['LaunchTemplateName']}"
-            for t in ec2.describe_launch_templates()["LaunchTemplates"]
-        ]
-        found += [
-            f"{region} load balancer {x['LoadBalancerName']}"
-            for x in aws.client("elbv2", region).describe_load_balancers()["LoadBalancers"]
-        ]
-        found += [
-            f"{region} target group {x['TargetGroupName']}"
-            for x in aws.client("elbv2", region).describe_target_groups()["TargetGroups"]
-        ]
-        found += [
-            f"{region} ASG {x['AutoScalingGroupName']}"
-            for x in aws.client("autoscaling", region).describe_auto_scaling_groups()[
-                "AutoScalingGroups"
-            ]
-        ]
-        found += [
-            f"{region} table {t}"
-            for t in aws.client("dynamodb", region).list_tables()["TableNames"]
-        ]
-        found += [
-            f"{region} function {f['FunctionName']}"
-            for f in aws.client("lambda", region).list_functions()["Functions"]
-        ]
-        found += [
-            f"{region} REST API {x['name']}"
-            for x in aws.client("apigateway", region).get_rest_apis()["items"]
-        ]
-        rds = aws.client("rds", region)
-        found += [
-            f"{region} DB cluster {x['DBClusterIdentifier']}"
-            for x in rds.describe_db_clusters()["DBClusters"]
-        ]
-        found += [
-            f"{region} DB instance {x['DBInstanceIdentifier']}"
-            for x in rds.describe_db_instances()["DBInstances"]
-        ]
-        found += [
-            f"{region} global cluster {x['GlobalClusterIdentifier']}"
-            for x in rds.describe_global_clusters()["GlobalClusters"]
-        ]
-        found += [
-            f"{region} DB subnet group {x['DBSubnetGroupName']}"
-            for x in rds.describe_db_subnet_groups()["DBSubnetGroups"]
-        ]
-        found += [
-            f"{region} secret {x['Name']}"
-            for x in aws.client("secretsmanager", region).list_secrets()["SecretList"]
-        ]
-        found += [
-            f"{region} log group {x['logGroupName']}"
-            for x in aws.client("logs", region).describe_log_groups()["logGroups"]
-        ]
+        for label, service, call, key, name in _REGIONAL_LISTINGS:
+            items = getattr(aws.client(service, region), call)()[key]
+            found += [f"{region} {label} {x if name is None else x[name]}" for x in items]
         kms = aws.client("kms", region)
         for key in kms.list_keys()["Keys"]:
             meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
