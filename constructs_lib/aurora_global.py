@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
@@ -51,6 +52,50 @@ POSTGRES_GLOBAL_MINIMUM = {
 _MYSQL_VERSION = re.compile(r"mysql_aurora\.(\d+)\.(\d+)\.(\d+)")
 _DEFAULT_PORTS = {"aurora-postgresql": 5432, "aurora-mysql": 3306}
 _LOG_EXPORTS = {"aurora-postgresql": ("postgresql",), "aurora-mysql": ("error", "slowquery")}
+
+# BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
+# pieces: _check_int, _managed_log_group
+
+
+def _is_token(value: object) -> bool:
+    """An unresolved value (a CfnParameter, an import): CloudFormation checks it, not us."""
+    return not isinstance(value, bool) and Token.is_unresolved(value)
+
+
+def _check_int(name: str, value: object, low: int, high: int | None = None, unit: str = "") -> None:
+    """A whole number from ``low`` to ``high`` (or more); tokens pass; bools and floats fail."""
+    bounds = f"{low} to {high}{unit}" if high is not None else f"{low} or more{unit}"
+    if _is_token(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} is {value!r}; allowed: a whole number, {bounds}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} is {value}; allowed: {bounds}")
+
+
+def _managed_log_group(
+    scope: Construct,
+    construct_id: str,
+    *,
+    retention: logs.RetentionDays,
+    removal_policy: RemovalPolicy,
+    log_group_name: str | None = None,
+) -> logs.LogGroup:
+    """A log group the stack owns: retention set, deleted or kept with the stack's data.
+
+    Left to itself a service creates its group on first write, keeps it forever and leaves it
+    behind after ``cdk destroy``.
+    """
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        log_group_name=log_group_name,
+        retention=retention,
+        removal_policy=removal_policy,
+    )
+
+
+# END VENDORED
 
 
 def default_engine() -> rds.IClusterEngine:
@@ -122,29 +167,30 @@ def _validate(
     backup_retention: int,
     port: int,
 ) -> None:
-    if not _IDENTIFIER.fullmatch(global_cluster_identifier):
+    if not isinstance(global_cluster_identifier, str) or not _IDENTIFIER.fullmatch(
+        global_cluster_identifier
+    ):
         raise ValueError(
             f"global_cluster_identifier is {global_cluster_identifier!r}; allowed: 1 to 50 "
             "lowercase letters, digits and hyphens, starting with a letter, no '--' and no "
             "trailing hyphen (the region name is appended to name each cluster)"
         )
     _check_engine(engine)
-    match = _INSTANCE_CLASS.fullmatch(instance_class)
+    match = _INSTANCE_CLASS.fullmatch(instance_class) if isinstance(instance_class, str) else None
     if match is None or match.group(1) not in GLOBAL_INSTANCE_FAMILIES:
         families = ", ".join(f"db.{family}" for family in GLOBAL_INSTANCE_FAMILIES)
         raise ValueError(
             f"instance_class is {instance_class!r}; allowed: {families} at size large or above "
             "(global databases need memory-optimized classes; burstable db.t* are not supported)"
         )
-    if not 0 <= readers <= MAX_READERS:
-        raise ValueError(f"readers is {readers}; allowed: 0 to {MAX_READERS}")
-    if not 1 <= backup_retention <= 35:
-        raise ValueError(
-            f"backup_retention is {backup_retention}; allowed: 1 to 35 days "
-            "(Aurora backups cannot be disabled)"
-        )
-    if not 1150 <= port <= 65535:
-        raise ValueError(f"port is {port}; allowed: 1150 to 65535 (Aurora's range)")
+    # readers decides how many instances exist: it cannot be a deploy-time token.
+    if Token.is_unresolved(readers):
+        raise ValueError("readers is a token; allowed: a whole number, 0 to 15, known at synth")
+    _check_int("readers", readers, 0, MAX_READERS)
+    _check_int(
+        "backup_retention", backup_retention, 1, 35, " days (Aurora backups cannot be disabled)"
+    )
+    _check_int("port", port, 1150, 65535, " (Aurora's range)")
 
 
 class _RegionalCluster(Construct):
@@ -199,7 +245,7 @@ class _RegionalCluster(Construct):
         )
         for log in self.log_exports:
             # Created ahead of RDS so that retention and removal are ours, not "never expire".
-            logs.LogGroup(
+            _managed_log_group(
                 self,
                 f"{log.title()}Logs",
                 log_group_name=f"/aws/rds/cluster/{self.cluster_identifier}/{log}",
@@ -242,7 +288,9 @@ class AuroraGlobalPrimary(_RegionalCluster):
 
     Attributes: ``global_cluster`` (``CfnGlobalCluster``), ``cluster`` (``DatabaseCluster``),
     ``secret`` (the master credentials), ``key`` (this region's KMS key), ``cluster_identifier``,
-    ``writer_endpoint`` and ``reader_endpoint`` (host names), ``port``.
+    ``writer_endpoint`` and ``reader_endpoint`` (host names), ``port``, ``connections`` (the
+    cluster's group, default port the database port: ``db.connections.allow_default_port_from
+    (web.connections)``). Grants: ``grant_connect`` (IAM auth), ``grant_secret_read``.
     """
 
     def __init__(
@@ -296,8 +344,7 @@ class AuroraGlobalPrimary(_RegionalCluster):
             into the database port. Default: None (a new group, allowed in on the database port).
         :param rotation_days: days between master password rotations, 1 to 365. Default: 30.
         """
-        if not 1 <= rotation_days <= 365:
-            raise ValueError(f"rotation_days is {rotation_days}; allowed: 1 to 365")
+        _check_int("rotation_days", rotation_days, 1, 365)
         super().__init__(
             scope,
             construct_id,
@@ -372,7 +419,16 @@ class AuroraGlobalPrimary(_RegionalCluster):
         )
         self.writer_endpoint = self.cluster.cluster_endpoint.hostname
         self.reader_endpoint = self.cluster.cluster_read_endpoint.hostname
+        self.connections = self.cluster.connections
         self._acknowledge(self.cluster)
+
+    def grant_connect(self, grantee: iam.IGrantable, db_user: str) -> iam.Grant:
+        """Let ``grantee`` sign in as ``db_user`` with IAM database authentication."""
+        return self.cluster.grant_connect(grantee, db_user)
+
+    def grant_secret_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` read the master credentials (prefer ``grant_connect``)."""
+        return self.secret.grant_read(grantee)
 
     def _add_rotation(
         self,
@@ -412,7 +468,8 @@ class AuroraGlobalSecondary(_RegionalCluster):
 
     Attributes: ``cluster`` (``CfnDBCluster``), ``instances`` (``CfnDBInstance`` list),
     ``key`` (this region's KMS key), ``cluster_identifier``, ``writer_endpoint`` (answers only
-    after promotion) and ``reader_endpoint`` (host names), ``port``.
+    after promotion) and ``reader_endpoint`` (host names), ``port``, ``connections`` (its
+    group, the database port by default). Grant: ``grant_connect`` (IAM auth).
     """
 
     def __init__(
@@ -516,7 +573,23 @@ class AuroraGlobalSecondary(_RegionalCluster):
             self.instances.append(instance)
         self.writer_endpoint = self.cluster.attr_endpoint_address
         self.reader_endpoint = self.cluster.attr_read_endpoint_address
+        self.connections = ec2.Connections(
+            security_groups=[security_group], default_port=ec2.Port.tcp(self.port)
+        )
         self._acknowledge(self.cluster)
+
+    def grant_connect(self, grantee: iam.IGrantable, db_user: str) -> iam.Grant:
+        """Let ``grantee`` sign in as ``db_user`` here with IAM database authentication."""
+        stack = Stack.of(self)
+        arn = stack.format_arn(
+            service="rds-db",
+            resource="dbuser",
+            resource_name=f"{self.cluster.attr_db_cluster_resource_id}/{db_user}",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        return iam.Grant.add_to_principal(
+            grantee=grantee, actions=["rds-db:connect"], resource_arns=[arn]
+        )
 
 
 def _as_kwargs(selection: ec2.SubnetSelection) -> dict:

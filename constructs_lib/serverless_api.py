@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from aws_cdk import Acknowledgment, Duration, Fn, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, Duration, Fn, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -87,15 +87,77 @@ _WAF_REASON = (
 )
 
 
-def _check_range(name: str, value: float, low: float, high: float, unit: str = "") -> None:
-    if not low <= value <= high:
-        raise ValueError(f"{name} is {value}; allowed: {low} to {high}{unit}")
+# BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
+# pieces: _check_int, _check_number, _check_choice, _managed_log_group
+
+
+def _is_token(value: object) -> bool:
+    """An unresolved value (a CfnParameter, an import): CloudFormation checks it, not us."""
+    return not isinstance(value, bool) and Token.is_unresolved(value)
+
+
+def _check_int(name: str, value: object, low: int, high: int | None = None, unit: str = "") -> None:
+    """A whole number from ``low`` to ``high`` (or more); tokens pass; bools and floats fail."""
+    bounds = f"{low} to {high}{unit}" if high is not None else f"{low} or more{unit}"
+    if _is_token(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} is {value!r}; allowed: a whole number, {bounds}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} is {value}; allowed: {bounds}")
+
+
+def _check_number(
+    name: str, value: object, low: float, high: float | None = None, unit: str = ""
+) -> None:
+    """A number (int or float) from ``low`` to ``high`` (or more); tokens pass; bools fail."""
+    bounds = f"{low} to {high}{unit}" if high is not None else f"{low} or more{unit}"
+    if _is_token(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} is {value!r}; allowed: a number, {bounds}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} is {value}; allowed: {bounds}")
+
+
+def _check_choice(name: str, value: object, allowed: object) -> None:
+    """One of ``allowed`` (any iterable of strings: a tuple, a dict's keys)."""
+    choices = tuple(allowed)
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} is {value!r}; allowed: {', '.join(choices)}")
+
+
+def _managed_log_group(
+    scope: Construct,
+    construct_id: str,
+    *,
+    retention: logs.RetentionDays,
+    removal_policy: RemovalPolicy,
+    log_group_name: str | None = None,
+) -> logs.LogGroup:
+    """A log group the stack owns: retention set, deleted or kept with the stack's data.
+
+    Left to itself a service creates its group on first write, keeps it forever and leaves it
+    behind after ``cdk destroy``.
+    """
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        log_group_name=log_group_name,
+        retention=retention,
+        removal_policy=removal_policy,
+    )
+
+
+# END VENDORED
 
 
 def _check_key(name: str, attribute: str | None, key_type: str) -> None:
-    if attribute is not None and not 1 <= len(attribute) <= _ATTRIBUTE_NAME:
+    if attribute is not None and (
+        not isinstance(attribute, str) or not 1 <= len(attribute) <= _ATTRIBUTE_NAME
+    ):
         raise ValueError(f"{name} is {attribute!r}; allowed: a name of 1 to 255 characters")
-    if key_type not in _KEY_TYPES:
+    if not isinstance(key_type, str) or key_type not in _KEY_TYPES:
         raise ValueError(
             f"{name}_type is {key_type!r}; allowed: {', '.join(_KEY_TYPES)} "
             "(binary keys cannot be addressed from a URL path)"
@@ -119,17 +181,20 @@ def _check_table(
     _check_key("sort_key", sort_key, sort_key_type)
     if sort_key == partition_key:
         raise ValueError(f"sort_key is {sort_key!r}; allowed: a name other than partition_key")
-    if billing_mode not in _BILLING_MODES:
-        raise ValueError(f"billing_mode is {billing_mode!r}; allowed: {', '.join(_BILLING_MODES)}")
+    _check_choice("billing_mode", billing_mode, _BILLING_MODES)
     if billing_mode == "provisioned":
-        if min_capacity < 1:
-            raise ValueError(f"min_capacity is {min_capacity}; allowed: 1 or more")
-        if max_capacity < min_capacity:
+        _check_int("min_capacity", min_capacity, 1)
+        _check_int("max_capacity", max_capacity, 1)
+        if (
+            not Token.is_unresolved(min_capacity)
+            and not Token.is_unresolved(max_capacity)
+            and (max_capacity < min_capacity)
+        ):
             raise ValueError(
                 f"max_capacity is {max_capacity}; allowed: at least min_capacity ({min_capacity})"
             )
         low, high = _AUTOSCALING_TARGET_PERCENT
-        _check_range("target_utilization_percent", target_utilization_percent, low, high, " %")
+        _check_int("target_utilization_percent", target_utilization_percent, low, high, " %")
     if ttl_attribute is not None and ttl_attribute in (partition_key, sort_key):
         raise ValueError(
             f"ttl_attribute is {ttl_attribute!r}; allowed: an attribute that is not a key "
@@ -137,7 +202,9 @@ def _check_table(
         )
     if ttl_attribute is not None and not 1 <= len(ttl_attribute) <= _ATTRIBUTE_NAME:
         raise ValueError(f"ttl_attribute is {ttl_attribute!r}; allowed: 1 to 255 characters")
-    if stream_view is not None and stream_view not in _STREAM_VIEWS:
+    if stream_view is not None and (
+        not isinstance(stream_view, str) or stream_view not in _STREAM_VIEWS
+    ):
         raise ValueError(
             f"stream_view is {stream_view!r}; allowed: {', '.join(_STREAM_VIEWS)} or None"
         )
@@ -153,8 +220,7 @@ def _check_api(
     throttling_burst_limit: int,
     execution_log_level: str,
 ) -> None:
-    if auth_mode not in _AUTH_MODES:
-        raise ValueError(f"auth_mode is {auth_mode!r}; allowed: {', '.join(_AUTH_MODES)}")
+    _check_choice("auth_mode", auth_mode, _AUTH_MODES)
     if auth_mode == "none" and not allow_unauthenticated:
         raise ValueError(
             "auth_mode is 'none'; allowed only with allow_unauthenticated=True "
@@ -165,38 +231,29 @@ def _check_api(
             f"allow_unauthenticated is True but auth_mode is {auth_mode!r}; "
             "allowed: True only with auth_mode='none'"
         )
-    if mfa not in _MFA_MODES:
-        raise ValueError(f"mfa is {mfa!r}; allowed: {', '.join(_MFA_MODES)}")
-    if endpoint_type not in _ENDPOINT_TYPES:
-        raise ValueError(
-            f"endpoint_type is {endpoint_type!r}; allowed: {', '.join(_ENDPOINT_TYPES)}"
-        )
-    if throttling_rate_limit < 0:
-        raise ValueError(
-            f"throttling_rate_limit is {throttling_rate_limit}; allowed: 0 or more requests/s"
-        )
-    if throttling_burst_limit < 0:
-        raise ValueError(f"throttling_burst_limit is {throttling_burst_limit}; allowed: 0 or more")
-    if throttling_burst_limit < throttling_rate_limit:
+    _check_choice("mfa", mfa, _MFA_MODES)
+    _check_choice("endpoint_type", endpoint_type, _ENDPOINT_TYPES)
+    _check_number("throttling_rate_limit", throttling_rate_limit, 0, unit=" requests/s")
+    _check_int("throttling_burst_limit", throttling_burst_limit, 0)
+    tokens = Token.is_unresolved(throttling_rate_limit) or Token.is_unresolved(
+        throttling_burst_limit
+    )
+    if not tokens and throttling_burst_limit < throttling_rate_limit:
         raise ValueError(
             f"throttling_burst_limit is {throttling_burst_limit}; allowed: at least "
             f"throttling_rate_limit ({throttling_rate_limit}): the bucket must hold one second"
         )
-    if execution_log_level not in _LOG_LEVELS:
-        raise ValueError(
-            f"execution_log_level is {execution_log_level!r}; allowed: {', '.join(_LOG_LEVELS)}"
-        )
+    _check_choice("execution_log_level", execution_log_level, _LOG_LEVELS)
 
 
 def _check_function(
     *, memory_size: int, timeout_seconds: int, reserved_concurrency: int | None
 ) -> None:
-    _check_range("memory_size", memory_size, *_LAMBDA_MEMORY_MB, " MB (the Lambda limits)")
-    _check_range("timeout_seconds", timeout_seconds, *_LAMBDA_TIMEOUT_S, " s (the Lambda limits)")
-    if reserved_concurrency is not None and reserved_concurrency < 1:
-        raise ValueError(
-            f"reserved_concurrency is {reserved_concurrency}; allowed: 1 or more, or None "
-            "(0 would throttle every request)"
+    _check_int("memory_size", memory_size, *_LAMBDA_MEMORY_MB, " MB (the Lambda limits)")
+    _check_int("timeout_seconds", timeout_seconds, *_LAMBDA_TIMEOUT_S, " s (the Lambda limits)")
+    if reserved_concurrency is not None:
+        _check_int(
+            "reserved_concurrency", reserved_concurrency, 1, unit=", or None (0 throttles all)"
         )
 
 
@@ -205,7 +262,8 @@ class ServerlessApi(Construct):
 
     Attributes: ``table``, ``function``, ``function_log_group``, ``api``, ``stage``,
     ``access_log_group``, ``user_pool`` and ``user_pool_client`` (cognito mode, else None),
-    ``url`` (the stage URL, ending in ``/``) and ``items_url``.
+    ``url`` (the stage URL, ending in ``/``) and ``items_url``. Grants: ``grant_invoke``
+    (the API), ``grant_read_data`` and ``grant_read_write_data`` (the table).
     """
 
     def __init__(
@@ -369,6 +427,24 @@ class ServerlessApi(Construct):
                 Acknowledgment(id="AwsSolutions-APIG3", reason=_WAF_REASON)
             )
 
+    # -- Grants ---------------------------------------------------------------------------------
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` call every method of every stage (``auth_mode="iam"``: SigV4)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["execute-api:Invoke"],
+            resource_arns=[self.api.arn_for_execute_api()],
+        )
+
+    def grant_read_data(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` read the items table directly (reports, exports)."""
+        return self.table.grant_read_data(grantee)
+
+    def grant_read_write_data(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` read and write the items table directly (a second writer)."""
+        return self.table.grant_read_write_data(grantee)
+
     # -- DynamoDB -------------------------------------------------------------------------------
 
     def _add_table(
@@ -431,7 +507,7 @@ class ServerlessApi(Construct):
         reserved_concurrency: int | None,
         environment: dict[str, str],
     ) -> lambda_.Function:
-        self.function_log_group = logs.LogGroup(
+        self.function_log_group = _managed_log_group(
             self,
             "FunctionLogGroup",
             retention=self._log_retention,
@@ -552,7 +628,7 @@ class ServerlessApi(Construct):
         throttling_burst_limit: int,
         execution_log_level: str,
     ) -> None:
-        self.access_log_group = logs.LogGroup(
+        self.access_log_group = _managed_log_group(
             self,
             "AccessLogGroup",
             retention=self._log_retention,
@@ -688,7 +764,7 @@ class ServerlessApi(Construct):
         Left to itself API Gateway creates ``API-Gateway-Execution-Logs_<api id>/<stage>`` on the
         first request, keeps it forever and leaves it behind after ``cdk destroy``.
         """
-        group = logs.LogGroup(
+        group = _managed_log_group(
             self,
             "ExecutionLogGroup",
             log_group_name=Fn.join(

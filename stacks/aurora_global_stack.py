@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import App, CfnOutput, Environment, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Environment, RemovalPolicy, Stack
 from constructs import Construct
 
 from constructs_lib.aurora_global import (
@@ -15,6 +17,7 @@ from constructs_lib.aurora_global import (
 )
 from constructs_lib.network import ThreeTierNetwork
 from stacks.profiles import Profile
+from stacks.shared_network import NetworkAttachment
 
 PRIMARY_REGION_CONTEXT_KEY = "aurora_primary_region"
 SECONDARY_REGIONS_CONTEXT_KEY = "aurora_secondary_regions"
@@ -23,13 +26,23 @@ DEFAULT_SECONDARY_REGIONS = ("us-west-2",)
 PRIMARY_STACK = "AuroraGlobalPrimary"
 SECONDARY_STACK_PREFIX = "AuroraGlobalSecondary-"
 
-# db.r6g.large is the smallest class global databases support. Sandbox: a writer alone per
-# region; production: a writer and a reader per region, so a region survives an instance loss.
-INSTANCE_CLASS = {"sandbox": "db.r6g.large", "production": "db.r6g.large"}
-READERS = {"sandbox": 0, "production": 1}
-BACKUP_RETENTION_DAYS = {"sandbox": 7, "production": 7}
-# The clusters' removal policy; their KMS keys, secret and log groups are kept unless DESTROY.
-REMOVAL_POLICY = {"sandbox": RemovalPolicy.DESTROY, "production": RemovalPolicy.SNAPSHOT}
+
+@dataclass(frozen=True)
+class AuroraGlobalSettings:
+    """Each region's instances, and what stack deletion does to the clusters."""
+
+    instance_class: str
+    readers: int
+    # The clusters' removal policy; their KMS keys, secret and log groups are kept unless DESTROY.
+    removal_policy: RemovalPolicy
+
+
+# Sandbox: a writer alone per region, deleted with the stack. Production: a writer and a reader
+# per region, so a region survives an instance loss, and a final snapshot on deletion.
+SETTINGS = {
+    "sandbox": AuroraGlobalSettings("db.r6g.large", 0, RemovalPolicy.DESTROY),
+    "production": AuroraGlobalSettings("db.r6g.large", 1, RemovalPolicy.SNAPSHOT),
+}
 
 
 def global_cluster_identifier(profile: Profile) -> str:
@@ -37,7 +50,8 @@ def global_cluster_identifier(profile: Profile) -> str:
     return f"refarch-aurora-{profile.name}"
 
 
-def _regions_from_context(app: App) -> tuple[str, list[str]]:
+def regions_from_context(app: Construct) -> tuple[str, list[str]]:
+    """The primary region and the secondary regions that context chooses (validated)."""
     primary = str(app.node.try_get_context(PRIMARY_REGION_CONTEXT_KEY) or DEFAULT_PRIMARY_REGION)
     raw = app.node.try_get_context(SECONDARY_REGIONS_CONTEXT_KEY)
     if raw is None:
@@ -51,26 +65,38 @@ def _regions_from_context(app: App) -> tuple[str, list[str]]:
 
 
 class _AuroraRegionStack(Stack):
-    """One region: a three-tier VPC and the database in its data tier."""
+    """One region: the database in the data tier of a three-tier VPC (its own, or a shared one).
+
+    :param network: a network to join (``-c network=shared``). Default: None (its own VPC).
+    """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, profile: Profile, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        profile: Profile,
+        network: NetworkAttachment | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.profile = profile
         self.engine = default_engine()
-        self.network = ThreeTierNetwork(
-            self,
-            "Network",
-            max_azs=profile.max_azs,
-            nat_gateways=profile.nat_gateways,
-            db_port=5432,
-            flow_log_retention=profile.log_retention,
-            removal_policy=profile.removal_policy,
+        self.network = network or NetworkAttachment.of(
+            ThreeTierNetwork(
+                self,
+                "Network",
+                max_azs=profile.max_azs,
+                nat_gateways=profile.nat_gateways,
+                db_port=5432,
+                flow_log_retention=profile.log_retention,
+                removal_policy=profile.removal_policy,
+            )
         )
 
     def _database_props(self) -> dict[str, Any]:
         profile = self.profile
+        settings = profile.pick(SETTINGS, "aurora-global")
         return {
             "vpc": self.network.vpc,
             "vpc_subnets": self.network.data_subnets,
@@ -78,11 +104,10 @@ class _AuroraRegionStack(Stack):
             "global_cluster_identifier": global_cluster_identifier(profile),
             "engine": self.engine,
             "port": self.network.db_port,
-            "instance_class": INSTANCE_CLASS[profile.name],
-            "readers": READERS[profile.name],
-            "backup_retention": BACKUP_RETENTION_DAYS[profile.name],
+            "instance_class": settings.instance_class,
+            "readers": settings.readers,
             "deletion_protection": profile.deletion_protection,
-            "removal_policy": REMOVAL_POLICY[profile.name],
+            "removal_policy": settings.removal_policy,
             "log_retention": profile.log_retention,
         }
 
@@ -114,9 +139,15 @@ class AuroraGlobalPrimaryStack(_AuroraRegionStack):
     """The global cluster and the primary (read/write) cluster, in the primary region."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, profile: Profile, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        profile: Profile,
+        network: NetworkAttachment | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(scope, construct_id, profile=profile, **kwargs)
+        super().__init__(scope, construct_id, profile=profile, network=network, **kwargs)
         self.database = AuroraGlobalPrimary(
             self,
             "Database",
@@ -137,35 +168,50 @@ class AuroraGlobalSecondaryStack(_AuroraRegionStack):
     """A read-only secondary cluster joined to the global cluster, in a secondary region."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, profile: Profile, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        profile: Profile,
+        network: NetworkAttachment | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(scope, construct_id, profile=profile, **kwargs)
+        super().__init__(scope, construct_id, profile=profile, network=network, **kwargs)
         self.database = AuroraGlobalSecondary(self, "Database", **self._database_props())
         self._add_endpoint_outputs(self.database)
 
 
 def add_aurora_global_stacks(
-    app: App, *, profile: Profile, account: str | None
+    scope: Construct,
+    *,
+    profile: Profile,
+    account: str | None,
+    prefix: str = "",
+    network_for: Callable[[str], NetworkAttachment | None] = lambda region: None,
 ) -> dict[str, Stack]:
-    """The primary stack and one stack per secondary region, primary deployed first."""
-    primary_region, secondary_regions = _regions_from_context(app)
+    """The primary stack and one stack per secondary region, primary deployed first.
+
+    ``network_for(region)`` gives a shared network of that region, or None for its own VPC.
+    """
+    primary_region, secondary_regions = regions_from_context(scope)
     primary = AuroraGlobalPrimaryStack(
-        app,
-        PRIMARY_STACK,
+        scope,
+        f"{prefix}{PRIMARY_STACK}",
         profile=profile,
+        network=network_for(primary_region),
         env=Environment(account=account, region=primary_region),
         description=(
             f"Aurora global database: global cluster and primary cluster in {primary_region} "
             f"({profile.name} profile)"
         ),
     )
-    stacks: dict[str, Stack] = {PRIMARY_STACK: primary}
+    stacks: dict[str, Stack] = {primary.node.id: primary}
     for region in secondary_regions:
-        name = f"{SECONDARY_STACK_PREFIX}{region}"
         secondary = AuroraGlobalSecondaryStack(
-            app,
-            name,
+            scope,
+            f"{prefix}{SECONDARY_STACK_PREFIX}{region}",
             profile=profile,
+            network=network_for(region),
             env=Environment(account=account, region=region),
             description=(
                 f"Aurora global database: read-only secondary cluster in {region} "
@@ -175,5 +221,5 @@ def add_aurora_global_stacks(
         secondary.add_stack_dependency(
             primary, "a secondary joins the global cluster the primary made"
         )
-        stacks[name] = secondary
+        stacks[secondary.node.id] = secondary
     return stacks

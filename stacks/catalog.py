@@ -1,23 +1,39 @@
-"""Every architecture's stack, composed for one profile, with the cdk-nag gate on the app."""
+"""Every architecture's stacks, composed for one profile, with the cdk-nag gate on the app.
+
+Context keys read here: ``profile`` (stacks/profiles.py), ``arch`` (which architectures, by the
+name of their docs page; all by default) and ``network`` (``own``: each architecture builds
+its own VPC, the default; ``shared``: one Network stack per region that the others join).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from aws_cdk import App, Aspects, Environment, Stack, Validations
+from aws_cdk import App, Environment, Stack, Stage, Validations
 from cdk_nag import AwsSolutionsChecks
+from constructs import Construct
 
-from stacks.aurora_global_stack import add_aurora_global_stacks
-from stacks.lint_exceptions import CdkGeneratedLintExceptions
+from stacks.aurora_global_stack import (
+    PRIMARY_STACK,
+    SECONDARY_STACK_PREFIX,
+    add_aurora_global_stacks,
+)
 from stacks.network_stack import NetworkStack
 from stacks.profiles import Profile, profile_from_context
 from stacks.serverless_api_stack import ServerlessApiStack
+from stacks.shared_network import NetworkAttachment
 from stacks.static_site_stack import StaticSiteStack
 from stacks.web_tier_stack import WebTierStack
 
 # The documentation placeholder account: synth needs no credentials and stays deterministic.
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
+ARCH_CONTEXT_KEY = "arch"
+NETWORK_CONTEXT_KEY = "network"
+NETWORK_MODES = ("own", "shared")
+NETWORK_STACK = "Network"
 
 
 def default_environment() -> Environment:
@@ -28,65 +44,204 @@ def default_environment() -> Environment:
     )
 
 
-def add_stacks(app: App, *, env: Environment | None = None, nag: bool = True) -> dict[str, Stack]:
-    """Add every architecture's stack to ``app`` for the profile its context chooses.
+@dataclass
+class Composition:
+    """One ``add_stacks`` call: where the stacks go, and the shared networks made so far."""
 
-    With ``nag`` (the default, as in ``cdk synth``), cdk-nag's AwsSolutions pack runs as a
-    validation plugin: an unacknowledged finding fails synthesis.
-    """
-    profile: Profile = profile_from_context(app.node)
-    env = env or default_environment()
-    stacks: dict[str, Stack] = {
-        "Network": NetworkStack(
-            app,
-            "Network",
-            profile=profile,
-            env=env,
-            description=f"Three-tier VPC with bastion host and NAT ({profile.name} profile)",
-        ),
-        "WebTier": WebTierStack(
-            app,
-            "WebTier",
-            profile=profile,
-            env=env,
+    scope: Construct
+    profile: Profile
+    env: Environment | None
+    prefix: str
+    shared_network: bool
+    stacks: dict[str, Stack] = field(default_factory=dict)
+    networks: dict[str, NetworkStack] = field(default_factory=dict)
+
+    @property
+    def region(self) -> str | None:
+        return self.env.region if self.env else getattr(self.scope, "region", None)
+
+    def network_stack(self, region: str | None = None) -> NetworkStack:
+        """The Network stack of ``region`` (this composition's own region by default)."""
+        region = region or self.region
+        if region not in self.networks:
+            suffix = "" if region == self.region else f"-{region}"
+            env = Environment(account=self.env.account if self.env else None, region=region)
+            stack = NetworkStack(
+                self.scope,
+                f"{self.prefix}{NETWORK_STACK}{suffix}",
+                profile=self.profile,
+                env=env if suffix or self.env else None,
+                description=f"Three-tier VPC with bastion host and NAT ({self.profile.name} "
+                "profile)",
+            )
+            self.networks[region] = stack
+            self.stacks[stack.node.id] = stack
+        return self.networks[region]
+
+    def network_for(self, region: str | None = None) -> NetworkAttachment | None:
+        """A shared network to join with ``-c network=shared``; None: build your own."""
+        if not self.shared_network:
+            return None
+        return NetworkAttachment.of(self.network_stack(region).network)
+
+    def add(self, stack: Stack) -> None:
+        self.stacks[stack.node.id] = stack
+
+
+def _network(c: Composition) -> None:
+    c.network_stack()
+
+
+def _web_tier(c: Composition) -> None:
+    c.add(
+        WebTierStack(
+            c.scope,
+            f"{c.prefix}WebTier",
+            profile=c.profile,
+            network=c.network_for(),
+            env=c.env,
             description=f"Web tier: ALB + Auto Scaling group in a three-tier VPC "
-            f"({profile.name} profile)",
-        ),
-        "StaticSite": StaticSiteStack(
-            app,
-            "StaticSite",
-            profile=profile,
-            origin_access="oai",
-            env=env,
-            description=f"Static site: private S3 + CloudFront with an origin access identity "
-            f"({profile.name} profile)",
-        ),
-        "StaticSiteOac": StaticSiteStack(
-            app,
-            "StaticSiteOac",
-            profile=profile,
-            origin_access="oac",
-            env=env,
-            description=f"Static site: private S3 + CloudFront with an origin access control "
-            f"({profile.name} profile)",
-        ),
-        "ServerlessApi": ServerlessApiStack(
-            app,
-            "ServerlessApi",
-            profile=profile,
-            env=env,
+            f"({c.profile.name} profile)",
+        )
+    )
+
+
+def _serverless_api(c: Composition) -> None:
+    c.add(
+        ServerlessApiStack(
+            c.scope,
+            f"{c.prefix}ServerlessApi",
+            profile=c.profile,
+            env=c.env,
             description=f"Serverless CRUD API: API Gateway + Lambda + DynamoDB "
-            f"({profile.name} profile)",
-        ),
-    }
+            f"({c.profile.name} profile)",
+        )
+    )
+
+
+def _static_site(c: Composition) -> None:
+    for name, access, wording in (
+        ("StaticSite", "oai", "an origin access identity"),
+        ("StaticSiteOac", "oac", "an origin access control"),
+    ):
+        c.add(
+            StaticSiteStack(
+                c.scope,
+                f"{c.prefix}{name}",
+                profile=c.profile,
+                origin_access=access,
+                env=c.env,
+                description=f"Static site: private S3 + CloudFront with {wording} "
+                f"({c.profile.name} profile)",
+            )
+        )
+
+
+def _aurora_global(c: Composition) -> None:
     # One stack per region: AuroraGlobalPrimary and AuroraGlobalSecondary-<region>.
-    stacks.update(add_aurora_global_stacks(app, profile=profile, account=env.account))
-    Aspects.of(app).add(CdkGeneratedLintExceptions())
+    account = c.env.account if c.env else None
+    stacks = add_aurora_global_stacks(
+        c.scope,
+        profile=c.profile,
+        account=account,
+        prefix=c.prefix,
+        network_for=c.network_for,
+    )
+    for stack in stacks.values():
+        c.add(stack)
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """An architecture: its docs page name, its stacks' names, and how to add them."""
+
+    name: str
+    stack_names: tuple[str, ...]
+    add: Callable[[Composition], None]
+    stack_prefixes: tuple[str, ...] = ()
+
+    def owns(self, stack_name: str) -> bool:
+        return stack_name in self.stack_names or stack_name.startswith(self.stack_prefixes)
+
+
+# In study order; each name is its page under docs/ and its `-c arch=<name>`.
+ARCHITECTURES: dict[str, Architecture] = {
+    arch.name: arch
+    for arch in (
+        Architecture("network", (NETWORK_STACK,), _network),
+        Architecture("web-tier", ("WebTier",), _web_tier),
+        Architecture("serverless-api", ("ServerlessApi",), _serverless_api),
+        Architecture("static-site", ("StaticSite", "StaticSiteOac"), _static_site),
+        Architecture("aurora-global", (PRIMARY_STACK,), _aurora_global, (SECONDARY_STACK_PREFIX,)),
+    )
+}
+
+
+def architecture_of(stack_name: str) -> str:
+    """The architecture a stack belongs to (a shared network's stacks: ``network``)."""
+    for arch in ARCHITECTURES.values():
+        if arch.owns(stack_name):
+            return arch.name
+    if stack_name.startswith(f"{NETWORK_STACK}-"):
+        return "network"
+    raise KeyError(f"no architecture has a stack named {stack_name!r}")
+
+
+def architectures_from_context(scope: Construct) -> list[str]:
+    """``-c arch=web-tier`` (or a comma-separated list, or ``all``); every one by default."""
+    raw = scope.node.try_get_context(ARCH_CONTEXT_KEY)
+    if raw is None or raw == "all":
+        return list(ARCHITECTURES)
+    names = raw if isinstance(raw, list) else str(raw).split(",")
+    names = [str(name).strip() for name in names if str(name).strip()]
+    unknown = [name for name in names if name not in ARCHITECTURES]
+    if unknown or not names:
+        raise ValueError(
+            f"unknown architecture {', '.join(map(repr, unknown)) or repr(raw)} in "
+            f"`-c {ARCH_CONTEXT_KEY}=...`; allowed: {', '.join(ARCHITECTURES)}, all "
+            "(comma-separated for several)"
+        )
+    return [name for name in ARCHITECTURES if name in names]
+
+
+def network_mode_from_context(scope: Construct) -> str:
+    mode = str(scope.node.try_get_context(NETWORK_CONTEXT_KEY) or "own")
+    if mode not in NETWORK_MODES:
+        raise ValueError(
+            f"network is {mode!r} in `-c {NETWORK_CONTEXT_KEY}=...`; allowed: "
+            f"{', '.join(NETWORK_MODES)} (own: a VPC per architecture; shared: one per region)"
+        )
+    return mode
+
+
+def add_stacks(
+    scope: App | Stage,
+    *,
+    env: Environment | None = None,
+    nag: bool = True,
+    prefix: str = "",
+) -> dict[str, Stack]:
+    """Add the architectures chosen by context to ``scope``, for the profile it chooses.
+
+    ``scope`` is the App, or a Stage (a CDK Pipelines stage: its account and region apply
+    unless ``env`` is given); ``prefix`` goes before every stack id, so several copies of
+    the collection can live in one app. With ``nag`` (the default, as in ``cdk synth``),
+    cdk-nag's AwsSolutions pack runs as a validation plugin: an unacknowledged finding fails
+    synthesis. Returns the stacks by construct id.
+    """
+    profile: Profile = profile_from_context(scope.node)
+    names = architectures_from_context(scope)
+    shared = network_mode_from_context(scope) == "shared"
+    if env is None and isinstance(scope, App):
+        env = default_environment()
+    composition = Composition(scope, profile, env, prefix, shared)
+    for name in names:
+        ARCHITECTURES[name].add(composition)
     if nag:
-        add_nag(app)
-    return stacks
+        add_nag(scope)
+    return composition.stacks
 
 
-def add_nag(app: App) -> None:
-    """Run cdk-nag's AwsSolutions pack on the whole app as a validation plugin."""
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+def add_nag(scope: Construct) -> None:
+    """Run cdk-nag's AwsSolutions pack on every stack under ``scope`` as a validation plugin."""
+    Validations.of(scope).add_plugins(AwsSolutionsChecks(scope))

@@ -6,7 +6,9 @@ production: highly available, keeps its data, protected from deletion.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
@@ -16,9 +18,12 @@ CONTEXT_KEY = "profile"
 DEFAULT_PROFILE = "sandbox"
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Profile:
-    """Settings that differ between a throw-away sandbox and production."""
+    """What every architecture shares per profile; each has its own settings next to its stack."""
 
     name: str
     max_azs: int
@@ -31,6 +36,16 @@ class Profile:
     @property
     def is_production(self) -> bool:
         return self.name == "production"
+
+    def pick(self, settings: Mapping[str, T], architecture: str) -> T:
+        """This profile's entry of an architecture's settings table; a clear error if none."""
+        try:
+            return settings[self.name]
+        except KeyError:
+            raise ValueError(
+                f"no {architecture} settings for profile {self.name!r}; defined for: "
+                f"{', '.join(settings)} (add one next to the {architecture} stack)"
+            ) from None
 
 
 PROFILES: dict[str, Profile] = {

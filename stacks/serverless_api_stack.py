@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
@@ -12,11 +13,20 @@ from stacks.profiles import Profile
 
 AUTH_CONTEXT_KEY = "api_auth"
 
-# Per-profile stage settings (requests per second, bucket size, execution log level): a sandbox
-# is throttled low so a runaway client costs cents; production logs errors only.
-_STAGE = {
-    "sandbox": {"throttling_rate_limit": 10, "throttling_burst_limit": 20, "log": "INFO"},
-    "production": {"throttling_rate_limit": 100, "throttling_burst_limit": 200, "log": "ERROR"},
+
+@dataclass(frozen=True)
+class ServerlessApiSettings:
+    """The stage per profile: requests per second, burst bucket, execution log level."""
+
+    throttling_rate_limit: float
+    throttling_burst_limit: int
+    execution_log_level: str
+
+
+# A sandbox is throttled low so a runaway client costs cents; production logs errors only.
+SETTINGS = {
+    "sandbox": ServerlessApiSettings(10, 20, "INFO"),
+    "production": ServerlessApiSettings(100, 200, "ERROR"),
 }
 
 
@@ -35,14 +45,14 @@ class ServerlessApiStack(Stack):
         """:param auth_mode: ``iam`` / ``cognito``; None reads ``-c api_auth=...`` (iam)."""
         super().__init__(scope, construct_id, **kwargs)
         auth_mode = auth_mode or self.node.try_get_context(AUTH_CONTEXT_KEY) or "iam"
-        stage = _STAGE[profile.name]
+        stage = profile.pick(SETTINGS, "serverless-api")
         self.api = ServerlessApi(
             self,
             "ServerlessApi",
             auth_mode=auth_mode,
-            throttling_rate_limit=stage["throttling_rate_limit"],
-            throttling_burst_limit=stage["throttling_burst_limit"],
-            execution_log_level=stage["log"],
+            throttling_rate_limit=stage.throttling_rate_limit,
+            throttling_burst_limit=stage.throttling_burst_limit,
+            execution_log_level=stage.execution_log_level,
             deletion_protection=profile.deletion_protection,
             log_retention=profile.log_retention,
             removal_policy=profile.removal_policy,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
@@ -10,8 +11,21 @@ from constructs import Construct
 from constructs_lib.static_site import OriginAccess, StaticSite
 from stacks.profiles import Profile
 
-# Sandbox: the cheapest edge locations (North America, Europe, Israel). Production: all of them.
-PRICE_CLASS = {"sandbox": "PriceClass_100", "production": "PriceClass_All"}
+
+@dataclass(frozen=True)
+class StaticSiteSettings:
+    """Which edge locations serve the site, and whether its access is logged."""
+
+    price_class: str
+    access_logs: bool
+
+
+# Sandbox: the cheapest edge locations (North America, Europe, Israel), no logs, $0 idle.
+# Production: every edge location, S3 and CloudFront logs kept in a log bucket.
+SETTINGS = {
+    "sandbox": StaticSiteSettings("PriceClass_100", access_logs=False),
+    "production": StaticSiteSettings("PriceClass_All", access_logs=True),
+}
 
 
 class StaticSiteStack(Stack):
@@ -27,12 +41,13 @@ class StaticSiteStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        settings = profile.pick(SETTINGS, "static-site")
         self.site = StaticSite(
             self,
             "Site",
             origin_access=origin_access,
-            price_class=PRICE_CLASS[profile.name],
-            access_logs=profile.is_production,
+            price_class=settings.price_class,
+            access_logs=settings.access_logs,
             deployment_log_retention=profile.log_retention,
             removal_policy=profile.removal_policy,
             auto_delete_objects=profile.auto_delete_objects,

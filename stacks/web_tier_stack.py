@@ -1,7 +1,8 @@
-"""WebTier: an ALB and an Auto Scaling group in their own three-tier VPC, as a deployment unit."""
+"""WebTier: an ALB and an Auto Scaling group in a three-tier VPC, as a deployment unit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
@@ -10,41 +11,66 @@ from constructs import Construct
 from constructs_lib.network import ThreeTierNetwork
 from constructs_lib.web_tier import WebTier
 from stacks.profiles import Profile
+from stacks.shared_network import NetworkAttachment
 
 CERTIFICATE_ARN_CONTEXT_KEY = "certificate_arn"
 
-# (min, desired, max) instances: sandbox the cheapest thing that scales, production one per AZ
-# at least, room to triple.
-CAPACITY: dict[str, tuple[int, int, int]] = {"sandbox": (1, 1, 2), "production": (2, 2, 6)}
-# Seconds the ALB drains a leaving instance: the page answers in milliseconds, so the sandbox
-# need not wait the default 300 s on every scale-in or `cdk destroy`.
-DEREGISTRATION_DELAY: dict[str, int] = {"sandbox": 30, "production": 300}
-# The notes' scheduled-scaling example ("min 10 at 5 pm on Fridays", here within max 6):
-# production raises its minimum to 4 from 17:00 to 23:00 UTC on Fridays.
-PEAK_MIN_CAPACITY: dict[str, int | None] = {"sandbox": None, "production": 4}
+
+@dataclass(frozen=True)
+class WebTierSettings:
+    """What the web tier changes per profile."""
+
+    min_capacity: int
+    desired_capacity: int
+    max_capacity: int
+    # Seconds the ALB drains a leaving instance: the page answers in milliseconds, so the sandbox
+    # need not wait the default 300 s on every scale-in or `cdk destroy`.
+    deregistration_delay_seconds: int
+    # The notes' scheduled-scaling example ("min 10 at 5 pm on Fridays", here within max 6).
+    peak_min_capacity: int | None
+    access_logs: bool
+
+
+# Sandbox: the cheapest thing that scales. Production: one instance per AZ at least, room to
+# triple, its minimum raised to 4 from 17:00 to 23:00 UTC on Fridays, access logs kept.
+SETTINGS = {
+    "sandbox": WebTierSettings(1, 1, 2, 30, None, access_logs=False),
+    "production": WebTierSettings(2, 2, 6, 300, 4, access_logs=True),
+}
 
 
 class WebTierStack(Stack):
-    """ALB + ASG: 1/1/2 instances over 2 AZs in sandbox, 2/2/6 over 3 AZs in production."""
+    """ALB + ASG: 1/1/2 instances over 2 AZs in sandbox, 2/2/6 over 3 AZs in production.
+
+    :param network: a network to join (``-c network=shared``). Default: None (its own VPC).
+    """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, profile: Profile, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        profile: Profile,
+        network: NetworkAttachment | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        settings = profile.pick(SETTINGS, "web-tier")
         certificate_arn = self.node.try_get_context(CERTIFICATE_ARN_CONTEXT_KEY)
-        self.network = ThreeTierNetwork(
-            self,
-            "Network",
-            max_azs=profile.max_azs,
-            nat_gateways=profile.nat_gateways,
-            flow_log_retention=profile.log_retention,
-            removal_policy=profile.removal_policy,
+        self.network = network or NetworkAttachment.of(
+            ThreeTierNetwork(
+                self,
+                "Network",
+                max_azs=profile.max_azs,
+                nat_gateways=profile.nat_gateways,
+                flow_log_retention=profile.log_retention,
+                removal_policy=profile.removal_policy,
+            )
         )
-        min_capacity, desired, max_capacity = CAPACITY[profile.name]
         # CloudFormation starts a group at its minimum when DesiredCapacity is absent; leaving it
         # out when it equals the minimum keeps a deployment from resetting a group that scaling
         # has grown (aws-cdk's desiredCapacitySet warning).
-        desired_capacity = None if desired == min_capacity else desired
+        desired = settings.desired_capacity
         self.web = WebTier(
             self,
             "Web",
@@ -52,13 +78,15 @@ class WebTierStack(Stack):
             alb_subnets=self.network.public_subnets,
             instance_subnets=self.network.app_subnets,
             bastion_security_group=self.network.bastion_security_group,
-            min_capacity=min_capacity,
-            desired_capacity=desired_capacity,
-            max_capacity=max_capacity,
-            peak_min_capacity=PEAK_MIN_CAPACITY[profile.name],
-            deregistration_delay_seconds=DEREGISTRATION_DELAY[profile.name],
+            # The application tier's group: what the network's data tier admits.
+            instance_security_groups=[self.network.app_security_group],
+            min_capacity=settings.min_capacity,
+            desired_capacity=None if desired == settings.min_capacity else desired,
+            max_capacity=settings.max_capacity,
+            peak_min_capacity=settings.peak_min_capacity,
+            deregistration_delay_seconds=settings.deregistration_delay_seconds,
             certificate_arn=certificate_arn,
-            access_logs=profile.is_production,
+            access_logs=settings.access_logs,
             deletion_protection=profile.deletion_protection,
             removal_policy=profile.removal_policy,
             auto_delete_objects=profile.auto_delete_objects,

@@ -22,36 +22,66 @@ from tools.synthesis import (  # noqa: E402, F401
     CLI_CONTEXT,
     PINNED_ENV,
     PROFILES,
+    ProfileSyntheses,
     Synthesis,
     cdk_context,
     synthesize,
 )
 
+# The test folders of one architecture each: a run of only these synthesizes only what they use.
+ARCHITECTURE_FOLDERS = {"network", "web_tier", "serverless_api", "static_site", "aurora_global"}
+_SYNTH_FIXTURES = {"synthesized", "sandbox", "production"}
+
 
 class _Synthesized:
-    """Lazily synthesizes each profile once per session."""
+    """Each profile's architectures, each synthesized at most once per session, when needed."""
 
-    def __init__(self, factory: pytest.TempPathFactory) -> None:
+    def __init__(self, factory: pytest.TempPathFactory, whole_first: bool) -> None:
         self._factory = factory
-        self._cache: dict[str, Synthesis] = {}
+        self._whole_first = whole_first
+        self._cache: dict[str, ProfileSyntheses] = {}
 
-    def __call__(self, profile: str) -> Synthesis:
+    def __call__(self, profile: str) -> ProfileSyntheses:
         if profile not in self._cache:
-            self._cache[profile] = synthesize(profile, self._factory.mktemp(f"cdk-{profile}"))
+            outdir = self._factory.mktemp(f"cdk-{profile}")
+            self._cache[profile] = ProfileSyntheses(profile, outdir, self._whole_first)
         return self._cache[profile]
 
 
-@pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> _Synthesized:
-    """``synthesized("sandbox")`` -> that profile's Synthesis, built once per session."""
-    return _Synthesized(tmp_path_factory)
+def _needs_every_architecture(items: list[pytest.Item]) -> bool:
+    """True when the run's synthesizing tests go beyond one architecture folder."""
+    folders = set()
+    for item in items:
+        if _SYNTH_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+            continue
+        parts = Path(str(item.path)).relative_to(ROOT).parts
+        folders.add(parts[1] if len(parts) > 2 and parts[1] in ARCHITECTURE_FOLDERS else "*")
+    return "*" in folders or len(folders) > 1
+
+
+def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
+    session.config.stash[_WHOLE_FIRST] = _needs_every_architecture(items)
+
+
+_WHOLE_FIRST = pytest.StashKey[bool]()
 
 
 @pytest.fixture(scope="session")
-def sandbox(synthesized) -> Synthesis:
+def synthesized(request, tmp_path_factory: pytest.TempPathFactory) -> _Synthesized:
+    """``synthesized("sandbox").template("WebTier")``: synthesizes the web tier only, once.
+
+    A run that spans architectures (the whole suite) synthesizes each profile's whole app once
+    instead, and reads every architecture from it.
+    """
+    whole_first = request.config.stash.get(_WHOLE_FIRST, True)
+    return _Synthesized(tmp_path_factory, whole_first)
+
+
+@pytest.fixture(scope="session")
+def sandbox(synthesized) -> ProfileSyntheses:
     return synthesized("sandbox")
 
 
 @pytest.fixture(scope="session")
-def production(synthesized) -> Synthesis:
+def production(synthesized) -> ProfileSyntheses:
     return synthesized("production")

@@ -21,7 +21,12 @@ os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.envir
 
 from aws_cdk import App, Environment  # noqa: E402
 
-from stacks.catalog import DEFAULT_ACCOUNT, DEFAULT_REGION, add_stacks  # noqa: E402
+from stacks.catalog import (  # noqa: E402
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    add_stacks,
+    architecture_of,
+)
 
 PROFILES = ("sandbox", "production")
 PINNED_ENV = Environment(account=DEFAULT_ACCOUNT, region=DEFAULT_REGION)
@@ -38,18 +43,19 @@ CLI_CONTEXT = {
 }
 
 
-def cdk_context(profile: str) -> dict:
-    """cdk.json's context, the committed lookups, the CLI's additions and the profile."""
+def cdk_context(profile: str, **extra: object) -> dict:
+    """cdk.json's context, the committed lookups, the CLI's additions, the profile, ``extra``."""
     context = dict(json.loads((ROOT / "cdk.json").read_text())["context"])
     context.update(json.loads((ROOT / "cdk.context.json").read_text()))
     context.update(CLI_CONTEXT)
     context["profile"] = profile
+    context.update(extra)
     return context
 
 
 @dataclass(frozen=True)
 class Synthesis:
-    """One profile's cloud assembly: templates by stack name, and the validation report."""
+    """One cloud assembly: templates by stack name, and the validation report."""
 
     profile: str
     outdir: Path
@@ -60,11 +66,67 @@ class Synthesis:
         return self.templates[stack_name]
 
 
-def synthesize(profile: str, outdir: Path) -> Synthesis:
-    app = App(context=cdk_context(profile), outdir=str(outdir))
+def synthesize(profile: str, outdir: Path, arch: str | None = None, **context: object) -> Synthesis:
+    """The app for ``profile`` (only ``arch``'s stacks when given) into ``outdir``."""
+    if arch is not None:
+        context["arch"] = arch
+    app = App(context=cdk_context(profile, **context), outdir=str(outdir))
     add_stacks(app, env=PINNED_ENV)
     assembly = app.synth()
     templates = {stack.stack_name: stack.template for stack in assembly.stacks}
     report_path = outdir / "validation-report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     return Synthesis(profile, outdir, templates, report)
+
+
+class ProfileSyntheses:
+    """One profile, synthesized when first asked, and only as far as asked.
+
+    ``template("WebTier")`` builds only the web tier's stacks (``-c arch=web-tier``);
+    ``templates``, ``outdir`` and ``validation_report`` build the whole app once, and every
+    architecture is then read from it. With ``whole_first`` (a run that needs every
+    architecture anyway) the whole app is built at the first question.
+    """
+
+    def __init__(self, profile: str, outdir: Path, whole_first: bool = False) -> None:
+        self.profile = profile
+        self.whole_first = whole_first
+        self._outdir = outdir
+        self._whole: Synthesis | None = None
+        self._cache: dict[str, Synthesis] = {}
+
+    def whole(self) -> Synthesis:
+        if self._whole is None:
+            self._whole = synthesize(self.profile, self._outdir / "all")
+        return self._whole
+
+    def architecture(self, arch: str) -> Synthesis:
+        if arch not in self._cache:
+            if self._whole is not None or self.whole_first:
+                whole = self.whole()
+                templates = {
+                    name: template
+                    for name, template in whole.templates.items()
+                    if architecture_of(name) == arch
+                }
+                self._cache[arch] = Synthesis(
+                    self.profile, whole.outdir, templates, whole.validation_report
+                )
+            else:
+                self._cache[arch] = synthesize(self.profile, self._outdir / arch, arch)
+        return self._cache[arch]
+
+    def template(self, stack_name: str) -> dict:
+        return self.architecture(architecture_of(stack_name)).template(stack_name)
+
+    @property
+    def templates(self) -> dict[str, dict]:
+        return self.whole().templates
+
+    @property
+    def outdir(self) -> Path:
+        return self.whole().outdir
+
+    @property
+    def validation_report(self) -> dict:
+        return self.whole().validation_report

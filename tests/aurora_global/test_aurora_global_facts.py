@@ -14,7 +14,7 @@ from constructs_lib.network import ThreeTierNetwork
 from stacks.aurora_global_stack import (
     PRIMARY_REGION_CONTEXT_KEY,
     SECONDARY_REGIONS_CONTEXT_KEY,
-    _regions_from_context,
+    regions_from_context,
 )
 from tests.conftest import PINNED_ENV, cdk_context
 from tests.template_queries import props, ref, resources
@@ -230,7 +230,9 @@ def test_primary_master_secret_is_generated_and_rotated_by_a_lambda_in_the_app_t
 
 
 def test_secondaries_deploy_after_the_primary_each_in_its_own_region(sandbox):
-    manifest = json.loads((sandbox.outdir / "manifest.json").read_text())["artifacts"]
+    manifest = json.loads(
+        (sandbox.architecture("aurora-global").outdir / "manifest.json").read_text()
+    )["artifacts"]
     assert manifest[PRIMARY]["environment"] == "aws://123456789012/us-east-1"
     assert manifest[SECONDARY]["environment"] == "aws://123456789012/us-west-2"
     assert PRIMARY in manifest[SECONDARY]["dependencies"]
@@ -258,8 +260,8 @@ def test_regions_come_from_context_as_a_comma_separated_list():
             SECONDARY_REGIONS_CONTEXT_KEY: "us-east-1, ap-southeast-2",
         }
     )
-    assert _regions_from_context(app) == ("eu-west-1", ["us-east-1", "ap-southeast-2"])
-    assert _regions_from_context(App()) == ("us-east-1", ["us-west-2"])
+    assert regions_from_context(app) == ("eu-west-1", ["us-east-1", "ap-southeast-2"])
+    assert regions_from_context(App()) == ("us-east-1", ["us-west-2"])
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,13 @@ def stack() -> Stack:
         ({"nat_type": "carrier"}, r"nat_type is 'carrier'; allowed: gateway, instance, none"),
         ({"ssh_cidr": "0.0.0.0/0"}, r"ssh_cidr '0\.0\.0\.0/0' opens SSH to the whole internet"),
         ({"ssh_cidr": "::/0"}, r"ssh_cidr '::/0' opens SSH to the whole internet"),
-        ({"ssh_cidr": "203.0.113.300/32"}, r"ssh_cidr '203\.0\.113\.300/32' is not a valid CIDR"),
+        (
+            {"ssh_cidr": "203.0.113.300/32"},
+            r"ssh_cidr is '203\.0\.113\.300/32' .*allowed: one CIDR",
+        ),
+        ({"ssh_cidr": "203.0.113.7"}, r"ssh_cidr is '203\.0\.113\.7'; allowed: .*prefix length"),
+        ({"max_azs": "2"}, r"max_azs is '2'; allowed: a whole number, 1 to 6"),
+        ({"public_subnet_mask": 24.5}, r"public_subnet_mask is 24\.5; allowed: a whole number"),
         ({"db_port": 0}, r"db_port is 0; allowed: 1 to 65535"),
     ],
 )

@@ -237,7 +237,10 @@ def test_lambda_asset_ships_the_handler_without_its_tests(sandbox):
     template = sandbox.template(STACK)
     _, function = _one(template, "AWS::Lambda::Function")
     asset_hash = props(function)["Code"]["S3Key"].removesuffix(".zip")
-    shipped = {p.name for p in (sandbox.outdir / f"asset.{asset_hash}").iterdir()}
+    shipped = {
+        p.name
+        for p in (sandbox.architecture("serverless-api").outdir / f"asset.{asset_hash}").iterdir()
+    }
     assert shipped == {"handler.py"}
 
 

@@ -130,9 +130,19 @@ def test_an_x86_instance_type_gets_the_x86_image(variants):
 def test_instances_use_session_manager_and_no_key_pair(sandbox):
     web = _web(sandbox.template(STACK))
     assert "KeyName" not in _launch_data(web)
-    _, role = _one(web, "AWS::IAM::Role")
-    (policy,) = props(role)["ManagedPolicyArns"]
-    assert policy["Fn::Join"][1][-1] == ":iam::aws:policy/AmazonSSMManagedInstanceCore"
+    role_id, role = _one(web, "AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in props(role)
+    (policy,) = [
+        props(p)
+        for p in resources(web, "AWS::IAM::Policy").values()
+        if ref(props(p)["Roles"][0]) == role_id
+    ]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    # The Session Manager statement aws-cdk-lib's bastion gets too: nothing beyond the agent.
+    assert sorted(statement["Action"]) == sorted(
+        ["ssmmessages:*", "ssm:UpdateInstanceInformation", "ec2messages:*"]
+    )
+    assert statement["Resource"] == "*" and statement["Effect"] == "Allow"
 
 
 def test_user_data_serves_the_instance_and_its_az_and_a_health_page(sandbox):

@@ -1,0 +1,309 @@
+"""The private kernel: every secure default and shared check of the construct modules, once.
+
+No construct module imports this file. ``make vendor`` (tools/vendor.py) copies the pieces a
+module names on its ``# BEGIN VENDORED`` line, and the pieces those need, into that module
+between its markers, so each module stays one file a user can copy alone. Edit a piece here,
+never in a module, then run ``make vendor``; tests/test_vendored.py fails while a copy is stale.
+
+A piece starts at a ``# piece: <name>`` line and runs to the next one. It may use the names
+imported below; ``make vendor`` checks that each module imports what its pieces use.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+# piece: _is_token
+
+
+def _is_token(value: object) -> bool:
+    """An unresolved value (a CfnParameter, an import): CloudFormation checks it, not us."""
+    return not isinstance(value, bool) and Token.is_unresolved(value)
+
+
+# piece: _check_int
+
+
+def _check_int(name: str, value: object, low: int, high: int | None = None, unit: str = "") -> None:
+    """A whole number from ``low`` to ``high`` (or more); tokens pass; bools and floats fail."""
+    bounds = f"{low} to {high}{unit}" if high is not None else f"{low} or more{unit}"
+    if _is_token(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} is {value!r}; allowed: a whole number, {bounds}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} is {value}; allowed: {bounds}")
+
+
+# piece: _check_number
+
+
+def _check_number(
+    name: str, value: object, low: float, high: float | None = None, unit: str = ""
+) -> None:
+    """A number (int or float) from ``low`` to ``high`` (or more); tokens pass; bools fail."""
+    bounds = f"{low} to {high}{unit}" if high is not None else f"{low} or more{unit}"
+    if _is_token(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} is {value!r}; allowed: a number, {bounds}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} is {value}; allowed: {bounds}")
+
+
+# piece: _check_choice
+
+
+def _check_choice(name: str, value: object, allowed: object) -> None:
+    """One of ``allowed`` (any iterable of strings: a tuple, a dict's keys)."""
+    choices = tuple(allowed)
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} is {value!r}; allowed: {', '.join(choices)}")
+
+
+# piece: _parse_cidr
+
+
+def _parse_cidr(
+    name: str, cidr: object, example: str = "203.0.113.0/24"
+) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """One CIDR block written with its prefix length, IPv4 or IPv6, at a network address."""
+    if not isinstance(cidr, str) or "/" not in cidr:
+        raise ValueError(
+            f"{name} is {cidr!r}; allowed: one CIDR block with its prefix length, "
+            f"such as {example!r}"
+        )
+    try:
+        return ipaddress.ip_network(cidr, strict=True)
+    except ValueError as error:
+        raise ValueError(
+            f"{name} is {cidr!r} ({error}); allowed: one CIDR block at a network address, "
+            f"such as {example!r}"
+        ) from None
+
+
+# piece: _peer
+
+
+def _peer(cidr: str) -> ec2.IPeer:
+    """The security-group peer of a CIDR block that has been checked already."""
+    return ec2.Peer.ipv6(cidr) if ":" in cidr else ec2.Peer.ipv4(cidr)
+
+
+# piece: _ACM_CERTIFICATE_ARN
+
+_ACM_CERTIFICATE_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:acm:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):certificate/"
+    r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+)
+
+
+# piece: _check_certificate_arn
+
+
+def _check_certificate_arn(name: str, arn: object, region: str | None = None) -> None:
+    """An ACM certificate ARN, in ``region`` when given; tokens pass unchecked."""
+    if _is_token(arn):
+        return
+    match = _ACM_CERTIFICATE_ARN.fullmatch(arn) if isinstance(arn, str) else None
+    if match is None:
+        raise ValueError(
+            f"{name} is {arn!r}; allowed: an ACM certificate ARN, "
+            "arn:aws:acm:<region>:<account>:certificate/<uuid>"
+        )
+    if region is not None and not _is_token(region) and match.group(1) != region:
+        raise ValueError(f"{name} is in {match.group(1)}; allowed: a certificate in {region}")
+
+
+# piece: _encrypted_root_volume
+
+
+def _encrypted_root_volume(size_gib: int = 8, device_name: str = "/dev/xvda") -> ec2.BlockDevice:
+    """The root volume every instance boots from: gp3, encrypted, deleted with the instance."""
+    return ec2.BlockDevice(
+        device_name=device_name,
+        volume=ec2.BlockDeviceVolume.ebs(
+            size_gib,
+            encrypted=True,
+            volume_type=ec2.EbsDeviceVolumeType.GP3,
+            delete_on_termination=True,
+        ),
+    )
+
+
+# piece: _managed_log_group
+
+
+def _managed_log_group(
+    scope: Construct,
+    construct_id: str,
+    *,
+    retention: logs.RetentionDays,
+    removal_policy: RemovalPolicy,
+    log_group_name: str | None = None,
+) -> logs.LogGroup:
+    """A log group the stack owns: retention set, deleted or kept with the stack's data.
+
+    Left to itself a service creates its group on first write, keeps it forever and leaves it
+    behind after ``cdk destroy``.
+    """
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        log_group_name=log_group_name,
+        retention=retention,
+        removal_policy=removal_policy,
+    )
+
+
+# piece: _hardened_bucket
+
+
+def _hardened_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    lifecycle_id: str,
+    removal_policy: RemovalPolicy,
+    auto_delete_objects: bool,
+    expiration: Duration | None = None,
+    object_ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    server_access_logs_bucket: s3.IBucket | None = None,
+    server_access_logs_prefix: str | None = None,
+) -> s3.Bucket:
+    """A private bucket: no public access, TLS only, SSE-S3, versioned, old versions expire.
+
+    SSE-S3 rather than SSE-KMS: the services that write or read these buckets here (ALB and
+    CloudFront logs, an origin access identity) accept nothing else.
+    """
+    return s3.Bucket(
+        scope,
+        construct_id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=object_ownership,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        versioned=True,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id=lifecycle_id,
+                expiration=expiration,
+                noncurrent_version_expiration=Duration.days(30),
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            )
+        ],
+        server_access_logs_bucket=server_access_logs_bucket,
+        server_access_logs_prefix=server_access_logs_prefix,
+        removal_policy=removal_policy,
+        auto_delete_objects=auto_delete_objects,
+    )
+
+
+# piece: _log_bucket
+
+
+def _log_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    writer: str,
+    expiration: Duration,
+    removal_policy: RemovalPolicy,
+    auto_delete_objects: bool,
+    object_ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+) -> s3.Bucket:
+    """A hardened bucket that receives ``writer``'s logs and expires them after ``expiration``."""
+    bucket = _hardened_bucket(
+        scope,
+        construct_id,
+        lifecycle_id="ExpireLogs",
+        expiration=expiration,
+        object_ownership=object_ownership,
+        removal_policy=removal_policy,
+        auto_delete_objects=auto_delete_objects,
+    )
+    Validations.of(bucket).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-S1",
+            reason=f"This bucket is itself a log destination ({writer}); logging its own access "
+            "into itself would loop, and a second log bucket would only move the finding.",
+        )
+    )
+    return bucket
+
+
+# piece: _SSM_SESSION_ACTIONS
+
+# What SSM Session Manager's agent calls, as aws-cdk-lib's BastionHostLinux grants it: the same
+# statement for every instance here, instead of the broader AmazonSSMManagedInstanceCore.
+_SSM_SESSION_ACTIONS = ("ssmmessages:*", "ssm:UpdateInstanceInformation", "ec2messages:*")
+
+
+# piece: _acknowledge_ssm_session
+
+
+def _acknowledge_ssm_session(construct: Construct) -> None:
+    """The IAM5 findings of the Session Manager statement, with the reason they are accepted."""
+    reason = (
+        "SSM Session Manager's agent channels (ssmmessages:*, ec2messages:*, "
+        "ssm:UpdateInstanceInformation) have no resource-level permissions, so AWS grants them "
+        "on '*'; this is the whole statement, narrower than AmazonSSMManagedInstanceCore."
+    )
+    Validations.of(construct).acknowledge(
+        *(
+            Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=reason)
+            for finding in ("Action::ssmmessages:*", "Action::ec2messages:*", "Resource::*")
+        )
+    )
+
+
+# piece: _allow_ssm_session
+
+
+def _allow_ssm_session(role: iam.IRole) -> None:
+    """Let instances with ``role`` be reached through Session Manager: no key, no open port."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=list(_SSM_SESSION_ACTIONS), resources=["*"])
+    )
+    _acknowledge_ssm_session(role)
+
+
+# piece: _except_cdk_handlers
+
+# Handlers aws-cdk-lib writes for a stack, by their construct id at the stack's root, with the
+# cfn-lint checks they trip: each gets both a GetAtt on its role and a DependsOn on it (W3005,
+# "obsolete DependsOn"). Harmless and not ours to change, so the exception sits on them alone.
+_CDK_HANDLERS = {
+    "Custom::VpcRestrictDefaultSGCustomResourceProvider": ("Handler", ("W3005",)),
+    "Custom::S3AutoDeleteObjectsCustomResourceProvider": ("Handler", ("W3005",)),
+}
+
+
+def _except_cdk_handlers(scope: Construct) -> None:
+    """Put the cfn-lint exceptions on aws-cdk-lib's own handlers in ``scope``'s stack.
+
+    Call it after creating what brings those handlers (a VPC that restricts its default security
+    group, a bucket that empties itself on deletion).
+    """
+    stack = Stack.of(scope)
+    for provider_id, (child_id, checks) in _CDK_HANDLERS.items():
+        provider = stack.node.try_find_child(provider_id)
+        handler = provider.node.try_find_child(child_id) if provider is not None else None
+        if isinstance(handler, CfnResource):
+            _lint_exception(handler, checks)
+
+
+# piece: _lint_exception
+
+
+def _lint_exception(resource: CfnResource, checks: tuple[str, ...]) -> None:
+    """A cfn-lint exception in ``resource``'s Metadata: visible, and on that resource only."""
+    resource.add_metadata("cfn-lint", {"config": {"ignore_checks": list(checks)}})

@@ -1,0 +1,42 @@
+"""What an architecture stack takes of a three-tier network it did not build itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import aws_ec2 as ec2
+
+from constructs_lib.network import ThreeTierNetwork
+
+
+@dataclass(frozen=True)
+class NetworkAttachment:
+    """A three-tier network's VPC, tiers and chained groups, from this stack or another.
+
+    Passed across stacks, CDK turns each attribute into an export of the network's stack and
+    an import here, and deploys the network first.
+    """
+
+    vpc: ec2.IVpc
+    public_subnets: ec2.SubnetSelection
+    app_subnets: ec2.SubnetSelection
+    data_subnets: ec2.SubnetSelection
+    app_security_group: ec2.ISecurityGroup
+    data_security_group: ec2.ISecurityGroup
+    bastion_security_group: ec2.ISecurityGroup | None
+    bastion: ec2.BastionHostLinux | None
+    db_port: int
+
+    @classmethod
+    def of(cls, network: ThreeTierNetwork) -> NetworkAttachment:
+        return cls(
+            vpc=network.vpc,
+            public_subnets=network.public_subnets,
+            app_subnets=network.app_subnets,
+            data_subnets=network.data_subnets,
+            app_security_group=network.app_security_group,
+            data_security_group=network.data_security_group,
+            bastion_security_group=network.bastion_security_group,
+            bastion=network.bastion,
+            db_port=network.db_port,
+        )
