@@ -9,7 +9,9 @@ export PATH := $(BIN):$(PATH)
 CDK := npx --no-install cdk
 PROFILES := sandbox production
 
-.PHONY: setup synth test lint snapshot-update bench clean cost docs deploy-local
+OLDEST := $(VENV)/oldest-aws-cdk-lib
+
+.PHONY: setup synth test lint snapshot-update bench clean cost docs deploy-local vendor
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -18,6 +20,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	@touch $@
+
+# The oldest aws-cdk-lib the README promises a copied construct: its own small venv, for the
+# copy test (tests/test_copyable.py), rebuilt when pyproject.toml (where it is named) changes.
+$(OLDEST)/.installed: pyproject.toml $(VENV)/.installed
+	@test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(OLDEST)
+	$(BIN)/python -m tools.oldest --requirements > $(OLDEST)/requirements.txt
+	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check -r $(OLDEST)/requirements.txt
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
@@ -51,8 +61,13 @@ deploy-local: setup
 
 ## The whole test suite: assertions, snapshots, cdk-nag, cfn-lint, bad input, copyability, and
 ## the deploy proof (marker `deploy`: `pytest -m "not deploy"` skips it).
-test: setup
+test: setup $(OLDEST)/.installed
 	$(BIN)/python -m pytest
+
+## Copy the kernel's pieces (constructs_lib/_kernel.py) into each construct module that names
+## them; a test fails while a copy is stale.
+vendor: setup
+	$(BIN)/python -m tools.vendor
 
 lint: setup
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ from aws_cdk import (
     Acknowledgment,
     Aws,
     CfnCondition,
+    CfnMapping,
     CfnResource,
     Duration,
     Fn,
@@ -707,10 +708,19 @@ class WebTier(Construct):
 
         aws-cdk-lib needs the region to name the writer: the ELB account of a region launched
         before August 2022, the log-delivery service in newer ones. Here the template decides
-        at deploy time, from a map of aws-cdk-lib's known regions.
+        at deploy time, from a map of every region aws-cdk-lib knows (a region newer than the
+        installed aws-cdk-lib fails the deployment on the map: pin an environment there).
         """
         stack = Stack.of(self)
-        account = stack.regional_fact(region_info.FactName.ELBV2_ACCOUNT, "none")
+        accounts = CfnMapping(
+            self,
+            "ElbLogDeliveryAccounts",
+            mapping={
+                region.name: {"account": region.elbv2_account or "none"}
+                for region in region_info.RegionInfo.regions
+            },
+        )
+        account = accounts.find_in_map(Aws.REGION, "account")
         has_account = CfnCondition(
             self,
             "RegionHasElbAccount",
@@ -755,7 +765,10 @@ class WebTier(Construct):
                 actions=["s3:GetBucketAcl"], principals=[delivery], resources=[bucket.bucket_arn]
             )
         )
-        self.load_balancer.node.add_dependency(bucket)
+        # As log_access_logs does: the ALB checks the policy when it turns logging on.
+        self.load_balancer.node.default_child.add_resource_dependency(
+            bucket.policy.node.default_child
+        )
 
     def _auto_scaling_group(
         self,

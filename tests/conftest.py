@@ -85,3 +85,9 @@ def sandbox(synthesized) -> ProfileSyntheses:
 @pytest.fixture(scope="session")
 def production(synthesized) -> ProfileSyntheses:
     return synthesized("production")
+
+
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory) -> Synthesis:
+    """The sandbox app with ``-c network=shared``: one Network stack per region, joined."""
+    return synthesize("sandbox", tmp_path_factory.mktemp("cdk-shared"), network="shared")

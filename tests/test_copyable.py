@@ -80,20 +80,26 @@ _RUNNER = textwrap.dedent(
         sys.path.insert(0, folder)
         mod = importlib.import_module(module)
         assert mod.__file__.startswith(folder), mod.__file__
-        app = App()
-        stack = Stack(app, "CopyOf" + module.title().replace("_", ""),
-                      env=Environment(account="123456789012", region="us-east-1"))
-        eval(example, {module: mod, "stack": stack, "ec2": ec2})
-        template = app.synth().get_stack_by_name(stack.stack_name).template
-        results[module] = sorted({r["Type"] for r in template["Resources"].values()})
+        name = "CopyOf" + module.title().replace("_", "")
+        # As the README's example pins it, and as `cdk init` writes it: no env at all.
+        for kind, env in (
+            ("pinned", Environment(account="123456789012", region="us-east-1")),
+            ("agnostic", None),
+        ):
+            app = App()
+            stack = Stack(app, name, env=env)
+            eval(example, {module: mod, "stack": stack, "ec2": ec2})
+            template = app.synth().get_stack_by_name(stack.stack_name).template
+            types = sorted({r["Type"] for r in template["Resources"].values()})
+            results[f"{module}/{kind}"] = types
         sys.path.remove(folder)
     print(json.dumps(results))
     """
 )
 
 
-@pytest.mark.copy
-def test_each_construct_module_synthesizes_when_copied_alone(tmp_path):
+def copy_jobs(tmp_path) -> list[tuple[str, str, str]]:
+    """Each module copied alone (with its runtime folder) into a folder of its own."""
     jobs = []
     for module in construct_modules():
         folder = tmp_path / module
@@ -103,17 +109,53 @@ def test_each_construct_module_synthesizes_when_copied_alone(tmp_path):
         if runtime.is_dir():
             shutil.copytree(runtime, folder / runtime.name)
         jobs.append((module, str(folder), EXAMPLES[module]))
+    return jobs
+
+
+def run_copies(python: str, tmp_path) -> dict[str, list[str]]:
+    """Synthesize every copy with ``python`` in isolated mode; resource types by module/env."""
     result = subprocess.run(
-        [sys.executable, "-I", "-c", _RUNNER, json.dumps(jobs)],
+        [python, "-I", "-c", _RUNNER, json.dumps(copy_jobs(tmp_path))],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    types = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(types) == set(construct_modules())
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def assert_every_copy_synthesized(types: dict[str, list[str]]) -> None:
+    expected = {f"{module}/{kind}" for module in construct_modules() for kind in KINDS}
+    assert set(types) == expected
     assert all(types.values()), types
     # The copy runs in a bare App: none of this repository's cdk.json feature flags apply, so a
     # module must not lean on them for what matters (launch templates, not configurations).
     assert not any("AWS::AutoScaling::LaunchConfiguration" in t for t in types.values()), types
+
+
+KINDS = ("pinned", "agnostic")
+
+
+@pytest.mark.copy
+def test_each_construct_module_synthesizes_when_copied_alone(tmp_path):
+    """With its defaults, in a stack pinned to an environment and in an agnostic one."""
+    assert_every_copy_synthesized(run_copies(sys.executable, tmp_path))
+
+
+@pytest.mark.copy
+def test_each_construct_module_works_on_the_oldest_aws_cdk_lib_the_readme_states(tmp_path):
+    """The README's "aws-cdk-lib X.Y.Z or newer", proven in its own environment."""
+    from tools.oldest import OLDEST_VENV, oldest_aws_cdk_lib
+
+    version = oldest_aws_cdk_lib()
+    assert f"aws-cdk-lib {version} or newer" in (ROOT / "README.md").read_text()
+    python = OLDEST_VENV / "bin" / "python"
+    assert python.is_file(), (
+        f"no {OLDEST_VENV}: run `make test` (it installs aws-cdk-lib {version})"
+    )
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "show", "aws-cdk-lib"], capture_output=True, text=True
+    ).stdout
+    assert f"Version: {version}\n" in installed
+    assert_every_copy_synthesized(run_copies(str(python), tmp_path))

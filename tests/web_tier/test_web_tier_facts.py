@@ -414,3 +414,39 @@ def test_outputs_give_the_alb_url_and_the_group_name(synthesized, profile):
     ]
     assert outputs["AsgName"]["Value"] == {"Ref": group_id}
     assert "BastionInstanceId" in outputs
+
+
+def test_access_logs_in_an_agnostic_stack_choose_the_regions_log_writer_at_deploy_time():
+    """`cdk init` stacks have no region: the template picks the ELB account or the service."""
+    from aws_cdk import region_info
+
+    app = App()
+    stack = Stack(app, "Agnostic")
+    WebTier(stack, "Web", vpc=ec2.Vpc(stack, "Vpc"))
+    template = app.synth().get_stack_by_name("Agnostic").template
+    (mapping,) = template["Mappings"].values()
+    accounts = {region: entry["account"] for region, entry in mapping.items()}
+    known = {r.name: r.elbv2_account or "none" for r in region_info.RegionInfo.regions}
+    assert accounts == known and accounts["us-east-1"] == "127311923021"
+    assert "none" in accounts.values()  # regions launched since August 2022
+    (condition_id, condition), *_ = template["Conditions"].items()
+    assert condition["Fn::Not"][0]["Fn::Equals"][1] == "none"
+    (policy,) = resources(template, "AWS::S3::BucketPolicy").values()
+    writers = [
+        s
+        for s in props(policy)["PolicyDocument"]["Statement"]
+        if s["Action"] == "s3:PutObject" and "Condition" not in s
+    ]
+    (principal,) = [s["Principal"] for s in writers]
+    no_value = {"Ref": "AWS::NoValue"}
+    assert principal["AWS"]["Fn::If"][0] == condition_id
+    assert principal["AWS"]["Fn::If"][2] == no_value
+    assert principal["Service"]["Fn::If"] == [
+        condition_id,
+        no_value,
+        "logdelivery.elasticloadbalancing.amazonaws.com",
+    ]
+    (alb,) = resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    attributes = {a["Key"]: a["Value"] for a in props(alb)["LoadBalancerAttributes"]}
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert ref(props(policy)["Bucket"]) == ref(attributes["access_logs.s3.bucket"])
