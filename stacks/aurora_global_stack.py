@@ -16,6 +16,7 @@ from constructs_lib.aurora_global import (
     validate_regions,
 )
 from constructs_lib.network import ThreeTierNetwork
+from stacks import names
 from stacks.profiles import Profile
 from stacks.shared_network import NetworkAttachment
 
@@ -23,8 +24,8 @@ PRIMARY_REGION_CONTEXT_KEY = "aurora_primary_region"
 SECONDARY_REGIONS_CONTEXT_KEY = "aurora_secondary_regions"
 DEFAULT_PRIMARY_REGION = "us-east-1"
 DEFAULT_SECONDARY_REGIONS = ("us-west-2",)
-PRIMARY_STACK = "AuroraGlobalPrimary"
-SECONDARY_STACK_PREFIX = "AuroraGlobalSecondary-"
+PRIMARY_STACK = names.AURORA_PRIMARY
+SECONDARY_STACK_PREFIX = names.AURORA_SECONDARY_PREFIX
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 Context keys read here: ``profile`` (stacks/profiles.py), ``arch`` (which architectures, by the
 name of their docs page; all by default) and ``network`` (``own``: each architecture builds
 its own VPC, the default; ``shared``: one Network stack per region that the others join).
+Each architecture's stack module is imported only when that architecture is built, so
+``-c arch=network`` pays for no other architecture's aws-cdk-lib modules.
 """
 
 from __future__ import annotations
@@ -10,22 +12,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aws_cdk import App, Environment, Stack, Stage, Validations
-from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
-from stacks.aurora_global_stack import (
-    PRIMARY_STACK,
-    SECONDARY_STACK_PREFIX,
-    add_aurora_global_stacks,
-)
-from stacks.network_stack import NetworkStack
+from stacks import names
 from stacks.profiles import Profile, profile_from_context
-from stacks.serverless_api_stack import ServerlessApiStack
-from stacks.shared_network import NetworkAttachment
-from stacks.static_site_stack import StaticSiteStack
-from stacks.web_tier_stack import WebTierStack
+
+if TYPE_CHECKING:
+    from stacks.network_stack import NetworkStack
+    from stacks.shared_network import NetworkAttachment
 
 # The documentation placeholder account: synth needs no credentials and stays deterministic.
 DEFAULT_ACCOUNT = "123456789012"
@@ -33,7 +30,7 @@ DEFAULT_REGION = "us-east-1"
 ARCH_CONTEXT_KEY = "arch"
 NETWORK_CONTEXT_KEY = "network"
 NETWORK_MODES = ("own", "shared")
-NETWORK_STACK = "Network"
+NETWORK_STACK = names.NETWORK
 
 
 def default_environment() -> Environment:
@@ -62,6 +59,8 @@ class Composition:
 
     def network_stack(self, region: str | None = None) -> NetworkStack:
         """The Network stack of ``region`` (this composition's own region by default)."""
+        from stacks.network_stack import NetworkStack
+
         region = region or self.region
         if region not in self.networks:
             suffix = "" if region == self.region else f"-{region}"
@@ -82,6 +81,8 @@ class Composition:
         """A shared network to join with ``-c network=shared``; None: build your own."""
         if not self.shared_network:
             return None
+        from stacks.shared_network import NetworkAttachment
+
         return NetworkAttachment.of(self.network_stack(region).network)
 
     def add(self, stack: Stack) -> None:
@@ -93,10 +94,12 @@ def _network(c: Composition) -> None:
 
 
 def _web_tier(c: Composition) -> None:
+    from stacks.web_tier_stack import WebTierStack
+
     c.add(
         WebTierStack(
             c.scope,
-            f"{c.prefix}WebTier",
+            f"{c.prefix}{names.WEB_TIER}",
             profile=c.profile,
             network=c.network_for(),
             env=c.env,
@@ -107,10 +110,12 @@ def _web_tier(c: Composition) -> None:
 
 
 def _serverless_api(c: Composition) -> None:
+    from stacks.serverless_api_stack import ServerlessApiStack
+
     c.add(
         ServerlessApiStack(
             c.scope,
-            f"{c.prefix}ServerlessApi",
+            f"{c.prefix}{names.SERVERLESS_API}",
             profile=c.profile,
             env=c.env,
             description=f"Serverless CRUD API: API Gateway + Lambda + DynamoDB "
@@ -120,9 +125,11 @@ def _serverless_api(c: Composition) -> None:
 
 
 def _static_site(c: Composition) -> None:
+    from stacks.static_site_stack import StaticSiteStack
+
     for name, access, wording in (
-        ("StaticSite", "oai", "an origin access identity"),
-        ("StaticSiteOac", "oac", "an origin access control"),
+        (names.STATIC_SITE, "oai", "an origin access identity"),
+        (names.STATIC_SITE_OAC, "oac", "an origin access control"),
     ):
         c.add(
             StaticSiteStack(
@@ -138,6 +145,8 @@ def _static_site(c: Composition) -> None:
 
 
 def _aurora_global(c: Composition) -> None:
+    from stacks.aurora_global_stack import add_aurora_global_stacks
+
     # One stack per region: AuroraGlobalPrimary and AuroraGlobalSecondary-<region>.
     account = c.env.account if c.env else None
     stacks = add_aurora_global_stacks(
@@ -168,11 +177,16 @@ class Architecture:
 ARCHITECTURES: dict[str, Architecture] = {
     arch.name: arch
     for arch in (
-        Architecture("network", (NETWORK_STACK,), _network),
-        Architecture("web-tier", ("WebTier",), _web_tier),
-        Architecture("serverless-api", ("ServerlessApi",), _serverless_api),
-        Architecture("static-site", ("StaticSite", "StaticSiteOac"), _static_site),
-        Architecture("aurora-global", (PRIMARY_STACK,), _aurora_global, (SECONDARY_STACK_PREFIX,)),
+        Architecture("network", (names.NETWORK,), _network),
+        Architecture("web-tier", (names.WEB_TIER,), _web_tier),
+        Architecture("serverless-api", (names.SERVERLESS_API,), _serverless_api),
+        Architecture("static-site", (names.STATIC_SITE, names.STATIC_SITE_OAC), _static_site),
+        Architecture(
+            "aurora-global",
+            (names.AURORA_PRIMARY,),
+            _aurora_global,
+            (names.AURORA_SECONDARY_PREFIX,),
+        ),
     )
 }
 
@@ -244,4 +258,6 @@ def add_stacks(
 
 def add_nag(scope: Construct) -> None:
     """Run cdk-nag's AwsSolutions pack on every stack under ``scope`` as a validation plugin."""
+    from cdk_nag import AwsSolutionsChecks
+
     Validations.of(scope).add_plugins(AwsSolutionsChecks(scope))

@@ -7,7 +7,7 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, Stack, Stage
 from aws_cdk import aws_s3 as s3
 
 from stacks.catalog import add_nag
@@ -66,6 +66,18 @@ def test_the_nag_gate_reports_a_finding(tmp_path):
         for violation in plugin["violations"]
     }
     assert {"AwsSolutions-S1", "AwsSolutions-S10"} <= rules
+
+
+def test_the_nag_gate_reports_a_finding_inside_a_stage(tmp_path):
+    """add_stacks(stage) puts the gate on the stage: a pipeline's stacks are checked too."""
+    app = App(context=cdk_context("sandbox"), outdir=str(tmp_path))
+    stage = Stage(app, "Dev")
+    add_nag(stage)
+    s3.Bucket(Stack(stage, "Canary"), "Bucket")
+    app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    rules = {v["ruleName"] for plugin in report["pluginReports"] for v in plugin["violations"]}
+    assert "AwsSolutions-S10" in rules
 
 
 @pytest.fixture(scope="session")

@@ -73,7 +73,8 @@ def test_vendoring_brings_the_pieces_a_piece_needs_in_kernel_order():
 
 def test_vendoring_refuses_a_module_that_lacks_an_import_its_pieces_use():
     kernel = vendor.read_kernel()
-    module = f"from aws_cdk import Token\n\n{vendor.BEGIN}\n{vendor.NAMES} _parse_cidr\n{vendor.END}\n"
+    block = f"{vendor.BEGIN}\n{vendor.NAMES} _parse_cidr\n{vendor.END}\n"
+    module = f"from aws_cdk import Token\n\n{block}"
     with pytest.raises(SystemExit, match=r"use ipaddress; import them"):
         vendor.render(module, kernel, "example.py")
 
