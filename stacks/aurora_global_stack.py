@@ -15,10 +15,9 @@ from constructs_lib.aurora_global import (
     default_engine,
     validate_regions,
 )
-from constructs_lib.network import ThreeTierNetwork
 from stacks import names
 from stacks.profiles import Profile
-from stacks.shared_network import NetworkAttachment
+from stacks.shared_network import NetworkAttachment, profile_network
 
 PRIMARY_REGION_CONTEXT_KEY = "aurora_primary_region"
 SECONDARY_REGIONS_CONTEXT_KEY = "aurora_secondary_regions"
@@ -83,17 +82,7 @@ class _AuroraRegionStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.profile = profile
         self.engine = default_engine()
-        self.network = network or NetworkAttachment.of(
-            ThreeTierNetwork(
-                self,
-                "Network",
-                max_azs=profile.max_azs,
-                nat_gateways=profile.nat_gateways,
-                db_port=5432,
-                flow_log_retention=profile.log_retention,
-                removal_policy=profile.removal_policy,
-            )
-        )
+        self.network = network or NetworkAttachment.of(profile_network(self, profile, db_port=5432))
 
     def _database_props(self) -> dict[str, Any]:
         profile = self.profile

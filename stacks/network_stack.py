@@ -7,8 +7,9 @@ from typing import Any
 from aws_cdk import CfnOutput, Fn, Stack
 from constructs import Construct
 
-from constructs_lib.network import APPLICATION, DATA, PUBLIC, ThreeTierNetwork
+from constructs_lib.network import APPLICATION, DATA, PUBLIC
 from stacks.profiles import Profile
+from stacks.shared_network import profile_network
 
 SSH_CIDR_CONTEXT_KEY = "ssh_cidr"
 
@@ -21,15 +22,7 @@ class NetworkStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         ssh_cidr = self.node.try_get_context(SSH_CIDR_CONTEXT_KEY)
-        self.network = ThreeTierNetwork(
-            self,
-            "Network",
-            max_azs=profile.max_azs,
-            nat_gateways=profile.nat_gateways,
-            ssh_cidr=ssh_cidr,
-            flow_log_retention=profile.log_retention,
-            removal_policy=profile.removal_policy,
-        )
+        self.network = profile_network(self, profile, ssh_cidr=ssh_cidr)
         self._add_outputs(ssh_cidr)
 
     def _add_outputs(self, ssh_cidr: str | None) -> None:

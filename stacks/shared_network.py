@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
 
 from constructs_lib.network import ThreeTierNetwork
+from stacks.profiles import Profile
+
+
+def profile_network(scope: Construct, profile: Profile, **props: Any) -> ThreeTierNetwork:
+    """The three-tier network every stack builds for a profile (id ``Network``), with ``props``."""
+    return ThreeTierNetwork(
+        scope,
+        "Network",
+        max_azs=profile.max_azs,
+        nat_gateways=profile.nat_gateways,
+        flow_log_retention=profile.log_retention,
+        removal_policy=profile.removal_policy,
+        **props,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from constructs_lib.network import ThreeTierNetwork
 from constructs_lib.web_tier import WebTier
 from stacks.profiles import Profile
-from stacks.shared_network import NetworkAttachment
+from stacks.shared_network import NetworkAttachment, profile_network
 
 CERTIFICATE_ARN_CONTEXT_KEY = "certificate_arn"
 
@@ -57,16 +56,7 @@ class WebTierStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         settings = profile.pick(SETTINGS, "web-tier")
         certificate_arn = self.node.try_get_context(CERTIFICATE_ARN_CONTEXT_KEY)
-        self.network = network or NetworkAttachment.of(
-            ThreeTierNetwork(
-                self,
-                "Network",
-                max_azs=profile.max_azs,
-                nat_gateways=profile.nat_gateways,
-                flow_log_retention=profile.log_retention,
-                removal_policy=profile.removal_policy,
-            )
-        )
+        self.network = network or NetworkAttachment.of(profile_network(self, profile))
         # CloudFormation starts a group at its minimum when DesiredCapacity is absent; leaving it
         # out when it equals the minimum keeps a deployment from resetting a group that scaling
         # has grown (aws-cdk's desiredCapacitySet warning).
