@@ -14,7 +14,17 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import (
+    Acknowledgment,
+    CfnResource,
+    Duration,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Token,
+    Validations,
+    region_info,
+)
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -69,6 +79,45 @@ def _check_choice(name: str, value: object, allowed: object) -> None:
         raise ValueError(f"{name} is {value!r}; allowed: {', '.join(choices)}")
 
 
+# piece: _check_text
+
+
+def _check_text(name: str, value: object, pattern: str, allowed: str) -> None:
+    """A string that matches ``pattern`` whole; tokens pass. ``allowed`` says what fits."""
+    if _is_token(value):
+        return
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
+
+
+# piece: _check_strings
+
+
+def _check_strings(name: str, value: object, allowed: str = "strings") -> tuple[str, ...]:
+    """A list or tuple of strings (a lone string is refused: it is not a list of its letters)."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValueError(f"{name} is {value!r}; allowed: a list of {allowed}")
+    for item in value:
+        if not isinstance(item, str):
+            raise ValueError(f"{name} contains {item!r}; allowed: a list of {allowed}")
+    return tuple(value)
+
+
+# piece: _check_region
+
+
+def _check_region(name: str, region: object) -> None:
+    """A region aws-cdk-lib knows (its table ships with each release); tokens pass."""
+    if _is_token(region):
+        return
+    known = sorted(info.name for info in region_info.RegionInfo.regions)
+    if not isinstance(region, str) or region not in known:
+        raise ValueError(
+            f"{name} is {region!r}; allowed: an AWS region such as 'us-east-1' "
+            f"(one of the {len(known)} this aws-cdk-lib knows)"
+        )
+
+
 # piece: _parse_cidr
 
 
@@ -96,6 +145,34 @@ def _parse_cidr(
 def _peer(cidr: str) -> ec2.IPeer:
     """The security-group peer of a CIDR block that has been checked already."""
     return ec2.Peer.ipv6(cidr) if ":" in cidr else ec2.Peer.ipv4(cidr)
+
+
+# piece: _check_source_cidr
+
+
+def _check_source_cidr(
+    name: str, cidr: object, widest_ipv4: int, widest_ipv6: int, example: str
+) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A range that may reach a port: a CIDR block no wider than /widest for its family.
+
+    IPv4-mapped IPv6 (``::ffff:a.b.c.d``) is refused: write the IPv4 block itself.
+    """
+    network = _parse_cidr(name, cidr, example)
+    if network.version == 6 and (
+        network.network_address.ipv4_mapped is not None
+        or network.subnet_of(ipaddress.ip_network("::ffff:0:0/96"))
+    ):
+        raise ValueError(
+            f"{name} is {cidr!r}, an IPv4-mapped IPv6 range; allowed: the IPv4 block itself, "
+            f"such as {example!r}"
+        )
+    widest = widest_ipv4 if network.version == 4 else widest_ipv6
+    if network.prefixlen < widest:
+        raise ValueError(
+            f"{name} is {cidr!r}, {network.num_addresses:,} addresses; allowed: IPv4 /"
+            f"{widest_ipv4} or narrower, IPv6 /{widest_ipv6} or narrower, such as {example!r}"
+        )
+    return network
 
 
 # piece: _ACM_CERTIFICATE_ARN
@@ -307,3 +384,46 @@ def _except_cdk_handlers(scope: Construct) -> None:
 def _lint_exception(resource: CfnResource, checks: tuple[str, ...]) -> None:
     """A cfn-lint exception in ``resource``'s Metadata: visible, and on that resource only."""
     resource.add_metadata("cfn-lint", {"config": {"ignore_checks": list(checks)}})
+
+
+# piece: _own_cdk_handler_logs
+
+# The custom resources aws-cdk-lib adds on its own, by construct id under their owner, with the
+# id of the stack-wide provider whose handler they invoke.
+_CDK_CUSTOM_RESOURCES = {
+    "RestrictDefaultSecurityGroupCustomResource": (
+        "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+    ),
+    "AutoDeleteObjectsCustomResource": "Custom::S3AutoDeleteObjectsCustomResourceProvider",
+}
+
+
+def _own_cdk_handler_logs(
+    owner: Construct, *, retention: logs.RetentionDays, removal_policy: RemovalPolicy
+) -> None:
+    """Give the handler behind ``owner``'s aws-cdk-lib custom resource a log group of the stack.
+
+    Left alone, Lambda creates ``/aws/lambda/<function>`` on the first invocation, keeps it
+    forever and leaves it behind after ``cdk destroy`` (aws/aws-cdk#26553, #29248). The group is
+    created after the function (its name needs the function's name) and before the custom
+    resource runs it; on deletion the custom resource goes first, so nothing writes afterwards.
+    One group per handler and stack: the first owner's retention and removal policy win.
+    """
+    stack = Stack.of(owner)
+    for resource_id, provider_id in _CDK_CUSTOM_RESOURCES.items():
+        resource = owner.node.try_find_child(resource_id)
+        provider = stack.node.try_find_child(provider_id)
+        handler = provider.node.try_find_child("Handler") if provider is not None else None
+        if resource is None or not isinstance(handler, CfnResource):
+            continue
+        group_id = f"{provider_id.removeprefix('Custom::')}Logs"
+        group = stack.node.try_find_child(group_id)
+        if group is None:
+            group = _managed_log_group(
+                stack,
+                group_id,
+                log_group_name=Fn.join("", ["/aws/lambda/", handler.ref]),
+                retention=retention,
+                removal_policy=removal_policy,
+            )
+        resource.node.add_dependency(group)
