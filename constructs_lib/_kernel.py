@@ -118,6 +118,20 @@ def _check_region(name: str, region: object) -> None:
         )
 
 
+# piece: _check_instance_type
+
+
+def _check_instance_type(name: str, value: object) -> None:
+    """An EC2 instance type written as AWS writes it (``t4g.nano``, ``m7i-flex.2xlarge``)."""
+    _check_text(
+        name,
+        value,
+        r"[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[1-9][0-9]*xlarge"
+        r"|metal(-[0-9]+xl)?)",
+        "an EC2 instance type such as 't4g.micro' or 'm7i.2xlarge' (family.size)",
+    )
+
+
 # piece: _parse_cidr
 
 
@@ -261,7 +275,7 @@ def _hardened_bucket(
     SSE-S3 rather than SSE-KMS: the services that write or read these buckets here (ALB and
     CloudFront logs, an origin access identity) accept nothing else.
     """
-    return s3.Bucket(
+    bucket = s3.Bucket(
         scope,
         construct_id,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -282,6 +296,12 @@ def _hardened_bucket(
         removal_policy=removal_policy,
         auto_delete_objects=auto_delete_objects,
     )
+    if auto_delete_objects:
+        # The emptying handler runs only as the bucket goes: its logs go with the stack too.
+        _own_cdk_handler_logs(
+            bucket, retention=logs.RetentionDays.ONE_WEEK, removal_policy=RemovalPolicy.DESTROY
+        )
+    return bucket
 
 
 # piece: _log_bucket

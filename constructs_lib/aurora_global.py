@@ -13,8 +13,13 @@ the two halves it lacks, one per region (a CloudFormation stack lives in one reg
   username, password or database name: those replicate from the primary at the storage layer.
 
 Both encrypt storage with a customer-managed KMS key of their own region, turn IAM database
-authentication on, export the engine's logs to CloudWatch Logs and accept connections only
-through the security group they are given. ``validate_regions`` checks a primary/secondaries set.
+authentication on, export the engine's logs to CloudWatch Logs, turn on RDS Enhanced Monitoring
+(every 60 seconds unless told otherwise) and accept connections only through the security group
+they are given. ``validate_regions`` checks a primary/secondaries set.
+
+Instances are provisioned, memory-optimized classes only (``db.r6g.large`` is the smallest this
+module accepts). That is this module's choice, not a limit of global databases: Aurora Serverless
+v2 (``db.serverless``) instances work in global databases too, but are not offered here yet.
 """
 
 from __future__ import annotations
@@ -22,7 +27,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import (
+    Acknowledgment,
+    ArnFormat,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Token,
+    Validations,
+    region_info,
+)
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -34,10 +48,11 @@ from constructs import Construct
 # AWS's quota today; the study notes (written earlier) say 5.
 MAX_SECONDARY_REGIONS = 10
 MAX_READERS = 15
-# Memory-optimized classes global databases run on; burstable db.t* classes are not supported.
+# The provisioned classes this module accepts: memory-optimized, which AWS requires of the
+# provisioned instances of a global database (burstable db.t* are refused). Aurora Serverless v2
+# (db.serverless) also works in global databases; this module does not offer it yet.
 GLOBAL_INSTANCE_FAMILIES = ("r5", "r6g", "r6i", "r7g", "r7i", "r8g", "x2g")
 _INSTANCE_CLASS = re.compile(r"db\.([a-z0-9]+)\.(large|xlarge|[1-9][0-9]?xlarge)")
-_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9]")
 _IDENTIFIER = re.compile(r"[a-z](?!.*--)[a-z0-9-]{0,48}(?<!-)")
 # Lowest minor version of each Aurora PostgreSQL major that supports global databases.
 POSTGRES_GLOBAL_MINIMUM = {
@@ -51,10 +66,50 @@ POSTGRES_GLOBAL_MINIMUM = {
 }
 _MYSQL_VERSION = re.compile(r"mysql_aurora\.(\d+)\.(\d+)\.(\d+)")
 _DEFAULT_PORTS = {"aurora-postgresql": 5432, "aurora-mysql": 3306}
+_ENGINE_NAMES = {"aurora-postgresql": "Aurora PostgreSQL", "aurora-mysql": "Aurora MySQL"}
+# Not an engine default (``postgres`` / ``admin``), which Security Hub RDS.24 / RDS.25 flag.
+DEFAULT_MASTER_USERNAME = "dbadmin"
+# RDS's documented master user name limits (CreateDBCluster MasterUsername): Aurora PostgreSQL
+# 1 to 63 characters (PostgreSQL's identifier length, NAMEDATALEN - 1); Aurora MySQL 1 to 16
+# (RDS's limit for the MySQL master user, although MySQL 8.0 itself allows 32).
+_USERNAME_LENGTH = {"aurora-postgresql": 63, "aurora-mysql": 16}
+# Names RDS keeps for itself, the engines' own superusers and system accounts, the engines'
+# default master names, and role names PostgreSQL refuses. Compared without case.
+RESERVED_USERNAMES = frozenset(
+    {
+        "rdsadmin",
+        "rdsrepladmin",
+        "rdsproxyadmin",
+        "rdstopmgr",
+        "rds_superuser",
+        "postgres",
+        "admin",
+        "root",
+        "mysql.sys",
+        "mysql.session",
+        "mysql.infoschema",
+        "public",
+        "none",
+        "current_user",
+        "current_role",
+        "session_user",
+    }
+)
+RESERVED_USERNAME_PREFIXES = ("rds", "pg_")
+# PostgreSQL's identifier length (63) and MySQL's (64).
+_DATABASE_NAME_LENGTH = {"aurora-postgresql": 63, "aurora-mysql": 64}
+# The engine's and RDS's own databases: a cluster cannot create one of these as its database.
+RESERVED_DATABASE_NAMES = {
+    "aurora-postgresql": ("postgres", "template0", "template1", "rdsadmin"),
+    "aurora-mysql": ("mysql", "information_schema", "performance_schema", "sys"),
+}
+# RDS Enhanced Monitoring granularity, in seconds; 0 turns it off.
+MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+_MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
 _LOG_EXPORTS = {"aurora-postgresql": ("postgresql",), "aurora-mysql": ("error", "slowquery")}
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _managed_log_group
+# pieces: _check_int, _check_strings, _check_region, _managed_log_group
 
 
 def _is_token(value: object) -> bool:
@@ -71,6 +126,28 @@ def _check_int(name: str, value: object, low: int, high: int | None = None, unit
         raise ValueError(f"{name} is {value!r}; allowed: a whole number, {bounds}")
     if value < low or (high is not None and value > high):
         raise ValueError(f"{name} is {value}; allowed: {bounds}")
+
+
+def _check_strings(name: str, value: object, allowed: str = "strings") -> tuple[str, ...]:
+    """A list or tuple of strings (a lone string is refused: it is not a list of its letters)."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValueError(f"{name} is {value!r}; allowed: a list of {allowed}")
+    for item in value:
+        if not isinstance(item, str):
+            raise ValueError(f"{name} contains {item!r}; allowed: a list of {allowed}")
+    return tuple(value)
+
+
+def _check_region(name: str, region: object) -> None:
+    """A region aws-cdk-lib knows (its table ships with each release); tokens pass."""
+    if _is_token(region):
+        return
+    known = sorted(info.name for info in region_info.RegionInfo.regions)
+    if not isinstance(region, str) or region not in known:
+        raise ValueError(
+            f"{name} is {region!r}; allowed: an AWS region such as 'us-east-1' "
+            f"(one of the {len(known)} this aws-cdk-lib knows)"
+        )
 
 
 def _managed_log_group(
@@ -106,14 +183,20 @@ def default_engine() -> rds.IClusterEngine:
 
 
 def validate_regions(primary_region: str, secondary_regions: Sequence[str]) -> None:
-    """Refuse a primary/secondary region set that AWS would refuse, with a clear ValueError."""
-    for name, region in [("primary_region", primary_region)] + [
-        ("secondary_regions", region) for region in secondary_regions
-    ]:
-        if not _REGION.fullmatch(region):
-            raise ValueError(
-                f"{name} contains {region!r}; allowed: an AWS region name such as 'us-east-1'"
-            )
+    """Refuse a primary/secondary region set that AWS would refuse, with a clear ValueError.
+
+    Refused: ``secondary_regions`` that is not a list (or tuple) of strings, a bare string
+    included; a region aws-cdk-lib does not know (a typo, a made-up name); a secondary equal to
+    the primary; a secondary named twice; more than ``MAX_SECONDARY_REGIONS`` secondaries; and
+    regions of different partitions (``aws``, ``aws-cn``, ``aws-us-gov``, ...), which one global
+    database cannot span. Deploy-time tokens pass unchecked.
+    """
+    secondary_regions = _check_strings(
+        "secondary_regions", secondary_regions, "AWS region names such as ['us-west-2']"
+    )
+    _check_region("primary_region", primary_region)
+    for index, region in enumerate(secondary_regions):
+        _check_region(f"secondary_regions[{index}]", region)
     if primary_region in secondary_regions:
         raise ValueError(
             f"secondary_regions is {list(secondary_regions)}; allowed: regions other than the "
@@ -130,6 +213,22 @@ def validate_regions(primary_region: str, secondary_regions: Sequence[str]) -> N
             f"secondary_regions has {len(secondary_regions)} regions; allowed: 0 to "
             f"{MAX_SECONDARY_REGIONS} secondary regions per global database (AWS quota today)"
         )
+    partitions = {
+        info.name: info.partition for info in region_info.RegionInfo.regions if info.partition
+    }
+    if not _is_token(primary_region):
+        primary_partition = partitions.get(primary_region)
+        other = [
+            region
+            for region in secondary_regions
+            if not _is_token(region) and partitions.get(region) != primary_partition
+        ]
+        if other:
+            raise ValueError(
+                f"secondary_regions contains {', '.join(other)}, outside the primary region's "
+                f"partition {primary_partition!r}; allowed: regions of partition "
+                f"{primary_partition!r} (a global database cannot span partitions)"
+            )
 
 
 def _check_engine(engine: rds.IClusterEngine) -> None:
@@ -138,7 +237,8 @@ def _check_engine(engine: rds.IClusterEngine) -> None:
     if engine_type not in _DEFAULT_PORTS or version is None:
         raise ValueError(
             f"engine is {engine_type!r} version {version!r}; allowed: aurora-postgresql or "
-            "aurora-mysql with a pinned version (provisioned, not Serverless v1)"
+            "aurora-mysql with a pinned version (engine mode provisioned, the one Serverless v2 "
+            "also runs in; not Serverless v1)"
         )
     if engine_type == "aurora-postgresql":
         parts = tuple(int(part) for part in version.split(".")[:2])
@@ -158,6 +258,72 @@ def _check_engine(engine: rds.IClusterEngine) -> None:
         )
 
 
+def _check_master_username(username: object, engine_type: str) -> None:
+    """The master user of ``engine_type``: see ``AuroraGlobalPrimary``'s ``master_username``."""
+    if _is_token(username):
+        return
+    length = _USERNAME_LENGTH[engine_type]
+    reserved = ", ".join(sorted(RESERVED_USERNAMES))
+    prefixes = " or ".join(repr(prefix) for prefix in RESERVED_USERNAME_PREFIXES)
+    allowed = (
+        f"1 to {length} letters, digits and underscores, starting with a letter "
+        f"({_ENGINE_NAMES[engine_type]}), not a reserved name ({reserved}) and not starting "
+        f"with {prefixes}"
+    )
+    if isinstance(username, str) and (
+        username.lower() in RESERVED_USERNAMES
+        or username.lower().startswith(RESERVED_USERNAME_PREFIXES)
+    ):
+        raise ValueError(
+            f"master_username is {username!r}, a name reserved by RDS or the engine (or an "
+            f"engine default that Security Hub RDS.24/RDS.25 flags); allowed: {allowed}"
+        )
+    if not isinstance(username, str) or not re.fullmatch(
+        rf"[A-Za-z][A-Za-z0-9_]{{0,{length - 1}}}", username
+    ):
+        raise ValueError(f"master_username is {username!r}; allowed: {allowed}")
+
+
+def _check_database_name(name: object, engine_type: str) -> None:
+    """The database created in the primary cluster: see ``AuroraGlobalPrimary``."""
+    if _is_token(name):
+        return
+    length = _DATABASE_NAME_LENGTH[engine_type]
+    reserved = RESERVED_DATABASE_NAMES[engine_type]
+    allowed = (
+        f"1 to {length} letters, digits and underscores, starting with a letter "
+        f"({_ENGINE_NAMES[engine_type]}), not {', '.join(reserved)}"
+    )
+    if isinstance(name, str) and name.lower() in reserved:
+        raise ValueError(
+            f"database_name is {name!r}, a database the engine or RDS keeps; allowed: {allowed}"
+        )
+    if not isinstance(name, str) or not re.fullmatch(
+        rf"[A-Za-z][A-Za-z0-9_]{{0,{length - 1}}}", name
+    ):
+        raise ValueError(f"database_name is {name!r}; allowed: {allowed}")
+
+
+def _check_monitoring_interval(seconds: object) -> None:
+    # It decides whether a monitoring role exists (RDS refuses a role with an interval of 0), so
+    # like ``readers`` it must be known at synthesis.
+    allowed = ", ".join(str(n) for n in MONITORING_INTERVALS)
+    if not isinstance(seconds, bool) and Token.is_unresolved(seconds):
+        raise ValueError(
+            f"monitoring_interval_seconds is a token; allowed: one of {allowed} (0 = off), known "
+            "at synth (it decides whether a monitoring role exists)"
+        )
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int)
+        or seconds not in MONITORING_INTERVALS
+    ):
+        raise ValueError(
+            f"monitoring_interval_seconds is {seconds!r}; allowed: one of {allowed} (seconds "
+            "between Enhanced Monitoring samples; 0 = off)"
+        )
+
+
 def _validate(
     *,
     global_cluster_identifier: str,
@@ -166,6 +332,8 @@ def _validate(
     readers: int,
     backup_retention: int,
     port: int,
+    monitoring_interval_seconds: int,
+    credentials: tuple[str, str] | None,
 ) -> None:
     if not isinstance(global_cluster_identifier, str) or not _IDENTIFIER.fullmatch(
         global_cluster_identifier
@@ -176,12 +344,23 @@ def _validate(
             "trailing hyphen (the region name is appended to name each cluster)"
         )
     _check_engine(engine)
-    match = _INSTANCE_CLASS.fullmatch(instance_class) if isinstance(instance_class, str) else None
+    if credentials is not None:
+        master_username, database_name = credentials
+        _check_master_username(master_username, engine.engine_type)
+        _check_database_name(database_name, engine.engine_type)
+    families = ", ".join(f"db.{family}" for family in GLOBAL_INSTANCE_FAMILIES)
+    if not isinstance(instance_class, str):
+        raise ValueError(
+            f"instance_class is {instance_class!r}; allowed: a str, one of {families} at size "
+            "large or above, such as 'db.r6g.large'"
+        )
+    match = _INSTANCE_CLASS.fullmatch(instance_class)
     if match is None or match.group(1) not in GLOBAL_INSTANCE_FAMILIES:
-        families = ", ".join(f"db.{family}" for family in GLOBAL_INSTANCE_FAMILIES)
         raise ValueError(
             f"instance_class is {instance_class!r}; allowed: {families} at size large or above "
-            "(global databases need memory-optimized classes; burstable db.t* are not supported)"
+            "(this module accepts provisioned memory-optimized classes, which AWS requires of "
+            "provisioned global database instances; burstable db.t* are not supported; "
+            "Serverless v2 db.serverless works with global databases but is not offered here yet)"
         )
     # readers decides how many instances exist: it cannot be a deploy-time token.
     if Token.is_unresolved(readers):
@@ -191,10 +370,15 @@ def _validate(
         "backup_retention", backup_retention, 1, 35, " days (Aurora backups cannot be disabled)"
     )
     _check_int("port", port, 1150, 65535, " (Aurora's range)")
+    _check_monitoring_interval(monitoring_interval_seconds)
 
 
 class _RegionalCluster(Construct):
-    """What both halves share: validation, the regional KMS key and the log groups."""
+    """What both halves share: validation, the regional KMS key and the log groups.
+
+    ``credentials`` is the primary's (master username, database name), None for a secondary:
+    everything is checked before the first resource is created.
+    """
 
     def __init__(
         self,
@@ -210,10 +394,13 @@ class _RegionalCluster(Construct):
         deletion_protection: bool,
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
+        monitoring_interval_seconds: int,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.engine = engine or default_engine()
-        self.port = port or _DEFAULT_PORTS.get(self.engine.engine_type, 5432)
+        # ``is None``, not ``or``: port=0 is refused, not silently replaced by the default.
+        self.port = port if port is not None else _DEFAULT_PORTS.get(self.engine.engine_type, 5432)
         _validate(
             global_cluster_identifier=global_cluster_identifier,
             engine=self.engine,
@@ -221,7 +408,10 @@ class _RegionalCluster(Construct):
             readers=readers,
             backup_retention=backup_retention,
             port=self.port,
+            monitoring_interval_seconds=monitoring_interval_seconds,
+            credentials=credentials,
         )
+        self.monitoring_interval_seconds = monitoring_interval_seconds
         self.global_cluster_identifier = global_cluster_identifier
         self.instance_class = instance_class
         self.readers = readers
@@ -282,12 +472,26 @@ class _RegionalCluster(Construct):
         if acknowledgments:
             Validations.of(cluster).acknowledge(*acknowledgments)
 
+    @staticmethod
+    def _acknowledge_monitoring_role(role: Construct) -> None:
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AmazonRDSEnhancedMonitoringRole]",
+                reason="AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy RDS documents "
+                "for Enhanced Monitoring: it grants only CloudWatch Logs actions on log groups "
+                "named RDS* (RDSOSMetrics), AWS keeps it current with the agent, and only "
+                "monitoring.rds.amazonaws.com can assume this role.",
+            )
+        )
+
 
 class AuroraGlobalPrimary(_RegionalCluster):
     """The global cluster and its primary (read/write) regional cluster.
 
     Attributes: ``global_cluster`` (``CfnGlobalCluster``), ``cluster`` (``DatabaseCluster``),
-    ``secret`` (the master credentials), ``key`` (this region's KMS key), ``cluster_identifier``,
+    ``secret`` (the master credentials), ``key`` (this region's KMS key), ``monitoring_role``
+    (the Enhanced Monitoring role, None when off), ``cluster_identifier``,
     ``writer_endpoint`` and ``reader_endpoint`` (host names), ``port``, ``connections`` (the
     cluster's group, default port the database port: ``db.connections.allow_default_port_from
     (web.connections)``). Grants: ``grant_connect`` (IAM auth), ``grant_secret_read``.
@@ -305,13 +509,14 @@ class AuroraGlobalPrimary(_RegionalCluster):
         engine: rds.IClusterEngine | None = None,
         instance_class: str = "db.r6g.large",
         readers: int = 1,
-        master_username: str | None = None,
+        master_username: str = DEFAULT_MASTER_USERNAME,
         database_name: str = "app",
         backup_retention: int = 7,
         port: int | None = None,
         deletion_protection: bool = True,
         removal_policy: RemovalPolicy = RemovalPolicy.SNAPSHOT,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        monitoring_interval_seconds: int = 60,
         rotation_subnets: ec2.SubnetSelection | None = None,
         rotation_security_group: ec2.ISecurityGroup | None = None,
         rotation_days: int = 30,
@@ -326,18 +531,33 @@ class AuroraGlobalPrimary(_RegionalCluster):
         :param vpc_subnets: where the cluster runs. Default: the VPC's isolated subnets.
         :param engine: Aurora PostgreSQL or Aurora MySQL 3 at a version that supports global
             databases. Default: Aurora PostgreSQL 16.9.
-        :param instance_class: a memory-optimized class global databases support, size large or
-            above. Default: ``db.r6g.large`` (the smallest).
+        :param instance_class: a provisioned memory-optimized class (db.r5, r6g, r6i, r7g, r7i,
+            r8g, x2g), size large or above: the classes this module accepts. Default:
+            ``db.r6g.large``, the smallest of them. (Aurora Serverless v2, ``db.serverless``, also
+            works with global databases; this module does not offer it yet.)
         :param readers: reader instances next to the writer, 0 to 15. Default: 1.
-        :param master_username: the master user. Default: the engine's (``postgres`` /
-            ``admin``).
-        :param database_name: the database created in the cluster. Default: ``app``.
+        :param master_username: the master user, stored in the generated secret. Aurora
+            PostgreSQL: 1 to 63 characters; Aurora MySQL: 1 to 16 (RDS's master user limits);
+            letters, digits and underscores, starting with a letter. Refused, in any case:
+            ``RESERVED_USERNAMES`` (rdsadmin, rdsrepladmin, rdsproxyadmin, rdstopmgr,
+            rds_superuser, postgres, admin, root, mysql.sys, ...) and names starting with
+            ``rds`` or ``pg_``; the engine defaults are refused because Security Hub RDS.24 /
+            RDS.25 flag them. Default: ``dbadmin``.
+        :param database_name: the database created in the cluster: letters, digits and
+            underscores, starting with a letter, 1 to 63 characters (Aurora PostgreSQL) or 1 to
+            64 (Aurora MySQL); not the engine's own (``postgres``, ``template0``, ``template1``,
+            ``rdsadmin``; MySQL: ``mysql``, ``information_schema``, ``performance_schema``,
+            ``sys``). Default: ``app``.
         :param backup_retention: days of automated backups, 1 to 35. Default: 7.
         :param port: the database port. Default: the engine's (5432 / 3306).
         :param deletion_protection: refuse deletion of the clusters. Default: True.
         :param removal_policy: of the cluster on stack deletion (its KMS key, secret and log
             groups are retained unless this is DESTROY). Default: SNAPSHOT.
         :param log_retention: of the exported database logs. Default: one month.
+        :param monitoring_interval_seconds: seconds between RDS Enhanced Monitoring samples of
+            each instance: 0 (off), 1, 5, 10, 15, 30 or 60, known at synthesis. Not 0: a role
+            trusted by monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole.
+            Default: 60.
         :param rotation_subnets: where the hosted rotation Lambda runs; it needs a route to
             Secrets Manager (NAT or endpoint). Default: the VPC's private subnets with egress.
         :param rotation_security_group: the rotation Lambda's group; it must already be allowed
@@ -357,6 +577,8 @@ class AuroraGlobalPrimary(_RegionalCluster):
             deletion_protection=deletion_protection,
             removal_policy=removal_policy,
             log_retention=log_retention,
+            monitoring_interval_seconds=monitoring_interval_seconds,
+            credentials=(master_username, database_name),
         )
         version = self.engine.engine_version
         self.global_cluster = rds.CfnGlobalCluster(
@@ -378,9 +600,7 @@ class AuroraGlobalPrimary(_RegionalCluster):
             cluster_identifier=self.cluster_identifier,
             # A managed master password (Secrets Manager via RDS) is not supported for global
             # clusters: a generated secret it is.
-            credentials=rds.Credentials.from_generated_secret(
-                master_username or self.engine.default_username or "admin"
-            ),
+            credentials=rds.Credentials.from_generated_secret(master_username),
             default_database_name=database_name,
             writer=rds.ClusterInstance.provisioned(
                 "Writer", instance_type=instance_type, publicly_accessible=False
@@ -401,10 +621,21 @@ class AuroraGlobalPrimary(_RegionalCluster):
             iam_authentication=True,
             backup=rds.BackupProps(retention=Duration.days(backup_retention)),
             cloudwatch_logs_exports=self.log_exports,
+            # aws-cdk-lib creates the monitoring role and sets it on each instance.
+            monitoring_interval=(
+                Duration.seconds(monitoring_interval_seconds)
+                if monitoring_interval_seconds
+                else None
+            ),
             copy_tags_to_snapshot=True,
             deletion_protection=deletion_protection,
             removal_policy=removal_policy,
         )
+        self.monitoring_role = self.cluster.node.try_find_child("MonitoringRole")
+        if self.monitoring_role is not None:
+            # Kept exactly when the instances it serves are kept.
+            self.monitoring_role.apply_removal_policy(_instance_policy(removal_policy))
+            self._acknowledge_monitoring_role(self.monitoring_role)
         cfn_cluster: rds.CfnDBCluster = self.cluster.node.default_child
         cfn_cluster.add_property_override("GlobalClusterIdentifier", self.global_cluster.ref)
         for child in self.node.children:
@@ -467,7 +698,8 @@ class AuroraGlobalSecondary(_RegionalCluster):
     """A read-only regional cluster that joins an existing global cluster.
 
     Attributes: ``cluster`` (``CfnDBCluster``), ``instances`` (``CfnDBInstance`` list),
-    ``key`` (this region's KMS key), ``cluster_identifier``, ``writer_endpoint`` (answers only
+    ``key`` (this region's KMS key), ``monitoring_role`` (the Enhanced Monitoring role, None
+    when off), ``cluster_identifier``, ``writer_endpoint`` (answers only
     after promotion) and ``reader_endpoint`` (host names), ``port``, ``connections`` (its
     group, the database port by default). Grant: ``grant_connect`` (IAM auth).
     """
@@ -489,6 +721,7 @@ class AuroraGlobalSecondary(_RegionalCluster):
         deletion_protection: bool = True,
         removal_policy: RemovalPolicy = RemovalPolicy.SNAPSHOT,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        monitoring_interval_seconds: int = 60,
     ) -> None:
         """Create a secondary cluster in this stack's region, joined to the global cluster.
 
@@ -509,6 +742,8 @@ class AuroraGlobalSecondary(_RegionalCluster):
         :param removal_policy: of the cluster on stack deletion (its KMS key and log groups are
             retained unless this is DESTROY). Default: SNAPSHOT.
         :param log_retention: of the exported database logs. Default: one month.
+        :param monitoring_interval_seconds: as for the primary: 0 (off), 1, 5, 10, 15, 30 or 60;
+            not 0: one role for this region's instances. Default: 60.
         """
         super().__init__(
             scope,
@@ -522,6 +757,7 @@ class AuroraGlobalSecondary(_RegionalCluster):
             deletion_protection=deletion_protection,
             removal_policy=removal_policy,
             log_retention=log_retention,
+            monitoring_interval_seconds=monitoring_interval_seconds,
         )
         selection = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         subnets = vpc.select_subnets(**_as_kwargs(selection))
@@ -557,6 +793,19 @@ class AuroraGlobalSecondary(_RegionalCluster):
         for child in self.node.children:
             if isinstance(child, logs.LogGroup):
                 self.cluster.node.add_dependency(child)
+        self.monitoring_role: iam.Role | None = None
+        if monitoring_interval_seconds:
+            # What aws-cdk-lib's DatabaseCluster creates for the primary, for these L1 instances.
+            self.monitoring_role = iam.Role(
+                self,
+                "MonitoringRole",
+                assumed_by=iam.ServicePrincipal("monitoring.rds.amazonaws.com"),
+                managed_policies=[
+                    iam.ManagedPolicy.from_aws_managed_policy_name(_MONITORING_POLICY)
+                ],
+            )
+            self.monitoring_role.apply_removal_policy(_instance_policy(removal_policy))
+            self._acknowledge_monitoring_role(self.monitoring_role)
         self.instances = []
         for number in range(readers + 1):
             instance = rds.CfnDBInstance(
@@ -568,6 +817,10 @@ class AuroraGlobalSecondary(_RegionalCluster):
                 db_subnet_group_name=subnet_group.ref,
                 publicly_accessible=False,
                 promotion_tier=number,
+                monitoring_interval=monitoring_interval_seconds or None,
+                monitoring_role_arn=(
+                    self.monitoring_role.role_arn if self.monitoring_role is not None else None
+                ),
             )
             instance.apply_removal_policy(_instance_policy(removal_policy))
             self.instances.append(instance)
@@ -606,8 +859,13 @@ def _instance_policy(removal_policy: RemovalPolicy) -> RemovalPolicy:
 
 
 __all__ = [
+    "DEFAULT_MASTER_USERNAME",
     "GLOBAL_INSTANCE_FAMILIES",
     "MAX_SECONDARY_REGIONS",
+    "MONITORING_INTERVALS",
+    "RESERVED_DATABASE_NAMES",
+    "RESERVED_USERNAMES",
+    "RESERVED_USERNAME_PREFIXES",
     "AuroraGlobalPrimary",
     "AuroraGlobalSecondary",
     "default_engine",

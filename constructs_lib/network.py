@@ -11,9 +11,19 @@ internet at all. Security groups chain bastion -> application -> data.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Literal
 
-from aws_cdk import Acknowledgment, CfnResource, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import (
+    Acknowledgment,
+    Aspects,
+    CfnResource,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Token,
+    Validations,
+)
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -28,11 +38,16 @@ _PRIVATE_RANGES = tuple(
     ipaddress.ip_network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 )
 _MAX_AZS = 6
+# The widest range the bastion accepts SSH from: an office's or a provider's block at most, never
+# a slice of the internet (0.0.0.0/1 is half of IPv4, 2000::/3 all of global IPv6).
+SSH_WIDEST_IPV4 = 16
+SSH_WIDEST_IPV6 = 48
 _NAT_TYPES = ("gateway", "instance", "none")
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_choice, _parse_cidr, _peer, _encrypted_root_volume,
-# pieces: _managed_log_group, _acknowledge_ssm_session, _except_cdk_handlers
+# pieces: _check_int, _check_choice, _check_instance_type, _check_source_cidr, _peer,
+# pieces: _encrypted_root_volume, _managed_log_group, _acknowledge_ssm_session,
+# pieces: _except_cdk_handlers, _own_cdk_handler_logs
 
 
 def _is_token(value: object) -> bool:
@@ -58,6 +73,25 @@ def _check_choice(name: str, value: object, allowed: object) -> None:
         raise ValueError(f"{name} is {value!r}; allowed: {', '.join(choices)}")
 
 
+def _check_text(name: str, value: object, pattern: str, allowed: str) -> None:
+    """A string that matches ``pattern`` whole; tokens pass. ``allowed`` says what fits."""
+    if _is_token(value):
+        return
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
+
+
+def _check_instance_type(name: str, value: object) -> None:
+    """An EC2 instance type written as AWS writes it (``t4g.nano``, ``m7i-flex.2xlarge``)."""
+    _check_text(
+        name,
+        value,
+        r"[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[1-9][0-9]*xlarge"
+        r"|metal(-[0-9]+xl)?)",
+        "an EC2 instance type such as 't4g.micro' or 'm7i.2xlarge' (family.size)",
+    )
+
+
 def _parse_cidr(
     name: str, cidr: object, example: str = "203.0.113.0/24"
 ) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -79,6 +113,31 @@ def _parse_cidr(
 def _peer(cidr: str) -> ec2.IPeer:
     """The security-group peer of a CIDR block that has been checked already."""
     return ec2.Peer.ipv6(cidr) if ":" in cidr else ec2.Peer.ipv4(cidr)
+
+
+def _check_source_cidr(
+    name: str, cidr: object, widest_ipv4: int, widest_ipv6: int, example: str
+) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A range that may reach a port: a CIDR block no wider than /widest for its family.
+
+    IPv4-mapped IPv6 (``::ffff:a.b.c.d``) is refused: write the IPv4 block itself.
+    """
+    network = _parse_cidr(name, cidr, example)
+    if network.version == 6 and (
+        network.network_address.ipv4_mapped is not None
+        or network.subnet_of(ipaddress.ip_network("::ffff:0:0/96"))
+    ):
+        raise ValueError(
+            f"{name} is {cidr!r}, an IPv4-mapped IPv6 range; allowed: the IPv4 block itself, "
+            f"such as {example!r}"
+        )
+    widest = widest_ipv4 if network.version == 4 else widest_ipv6
+    if network.prefixlen < widest:
+        raise ValueError(
+            f"{name} is {cidr!r}, {network.num_addresses:,} addresses; allowed: IPv4 /"
+            f"{widest_ipv4} or narrower, IPv6 /{widest_ipv6} or narrower, such as {example!r}"
+        )
+    return network
 
 
 def _encrypted_root_volume(size_gib: int = 8, device_name: str = "/dev/xvda") -> ec2.BlockDevice:
@@ -159,6 +218,47 @@ def _lint_exception(resource: CfnResource, checks: tuple[str, ...]) -> None:
     resource.add_metadata("cfn-lint", {"config": {"ignore_checks": list(checks)}})
 
 
+# The custom resources aws-cdk-lib adds on its own, by construct id under their owner, with the
+# id of the stack-wide provider whose handler they invoke.
+_CDK_CUSTOM_RESOURCES = {
+    "RestrictDefaultSecurityGroupCustomResource": (
+        "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+    ),
+    "AutoDeleteObjectsCustomResource": "Custom::S3AutoDeleteObjectsCustomResourceProvider",
+}
+
+
+def _own_cdk_handler_logs(
+    owner: Construct, *, retention: logs.RetentionDays, removal_policy: RemovalPolicy
+) -> None:
+    """Give the handler behind ``owner``'s aws-cdk-lib custom resource a log group of the stack.
+
+    Left alone, Lambda creates ``/aws/lambda/<function>`` on the first invocation, keeps it
+    forever and leaves it behind after ``cdk destroy`` (aws/aws-cdk#26553, #29248). The group is
+    created after the function (its name needs the function's name) and before the custom
+    resource runs it; on deletion the custom resource goes first, so nothing writes afterwards.
+    One group per handler and stack: the first owner's retention and removal policy win.
+    """
+    stack = Stack.of(owner)
+    for resource_id, provider_id in _CDK_CUSTOM_RESOURCES.items():
+        resource = owner.node.try_find_child(resource_id)
+        provider = stack.node.try_find_child(provider_id)
+        handler = provider.node.try_find_child("Handler") if provider is not None else None
+        if resource is None or not isinstance(handler, CfnResource):
+            continue
+        group_id = f"{provider_id.removeprefix('Custom::')}Logs"
+        group = stack.node.try_find_child(group_id)
+        if group is None:
+            group = _managed_log_group(
+                stack,
+                group_id,
+                log_group_name=Fn.join("", ["/aws/lambda/", handler.ref]),
+                retention=retention,
+                removal_policy=removal_policy,
+            )
+        resource.node.add_dependency(group)
+
+
 # END VENDORED
 
 
@@ -200,12 +300,15 @@ def _check_subnet_masks(
 
 
 def _check_ssh_cidr(cidr: str) -> None:
-    network = _parse_cidr("ssh_cidr", cidr, example="203.0.113.7/32")
-    if network.prefixlen == 0:
-        raise ValueError(
-            f"ssh_cidr {cidr!r} opens SSH to the whole internet; give the address range you "
-            "connect from (e.g. '203.0.113.7/32'), or leave it unset and use SSM Session Manager"
+    try:
+        _check_source_cidr(
+            "ssh_cidr", cidr, SSH_WIDEST_IPV4, SSH_WIDEST_IPV6, example="203.0.113.7/32"
         )
+    except ValueError as error:
+        raise ValueError(
+            f"{error}; give the range you connect from, or leave ssh_cidr unset and use SSM "
+            "Session Manager"
+        ) from None
 
 
 def _validate(
@@ -217,6 +320,7 @@ def _validate(
     ssh_cidr: str | None,
     db_port: int,
     masks: dict[str, int],
+    instance_types: dict[str, str],
 ) -> None:
     _check_int("max_azs", max_azs, 1, _MAX_AZS)
     for name, mask in masks.items():
@@ -224,6 +328,8 @@ def _validate(
     network = _parse_vpc_cidr(vpc_cidr)
     _check_subnet_masks(network, max_azs, masks)
     _check_choice("nat_type", nat_type, _NAT_TYPES)
+    for name, instance_type in instance_types.items():
+        _check_instance_type(name, instance_type)
     _check_int("nat_gateways", nat_gateways, 0, _MAX_AZS)
     if nat_type == "none" and nat_gateways != 0:
         raise ValueError(f"nat_gateways is {nat_gateways} but nat_type is 'none'; set it to 0")
@@ -270,8 +376,9 @@ class ThreeTierNetwork(Construct):
         :param vpc_cidr: private IPv4 range, /16 to /28. Default: ``10.0.0.0/16``.
         :param max_azs: availability zones to span, 1 to 6. Default: 2 (high availability needs 2+).
         :param nat_type: ``gateway`` (managed NAT gateway), ``instance`` (a cheaper EC2 NAT
-            instance, ``NatProvider.instance_v2``) or ``none`` (the application tier has no
-            internet egress). Default: ``gateway``.
+            instance, ``NatProvider.instance_v2``, admitting only the VPC's own range, IMDSv2
+            required, encrypted root volume) or ``none`` (the application tier has no internet
+            egress). Default: ``gateway``.
         :param nat_gateways: how many NATs, 1 to ``max_azs``; one per AZ removes the single point
             of failure. Must be 0 with ``nat_type="none"``. Default: 1.
         :param nat_instance_type: instance type for ``nat_type="instance"``. Default: ``t4g.nano``.
@@ -280,8 +387,10 @@ class ThreeTierNetwork(Construct):
         :param data_subnet_mask: prefix length of each data subnet. Default: 24.
         :param bastion: create a bastion host in a public subnet. Default: True.
         :param bastion_instance_type: the bastion's instance type. Default: ``t4g.nano``.
-        :param ssh_cidr: the only range allowed to SSH to the bastion; never ``0.0.0.0/0``.
-            Default: None (no SSH at all: connect with SSM Session Manager).
+        :param ssh_cidr: the only range allowed to SSH to the bastion: one CIDR block with its
+            prefix length, IPv4 /16 or narrower or IPv6 /48 or narrower (never a slice of the
+            internet), not IPv4-mapped IPv6. Default: None (no SSH at all: connect with SSM
+            Session Manager).
         :param db_port: the port the data tier accepts from the application tier.
             Default: 5432 (PostgreSQL).
         :param flow_log_retention: how long VPC flow logs are kept. Default: one month.
@@ -302,16 +411,21 @@ class ThreeTierNetwork(Construct):
             ssh_cidr=ssh_cidr,
             db_port=db_port,
             masks=masks,
+            instance_types={
+                "nat_instance_type": nat_instance_type,
+                "bastion_instance_type": bastion_instance_type,
+            },
         )
         self.db_port = db_port
 
+        self._nat = _nat_provider(nat_type, nat_instance_type)
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(vpc_cidr),
             max_azs=max_azs,
             nat_gateways=nat_gateways,
-            nat_gateway_provider=_nat_provider(nat_type, nat_instance_type),
+            nat_gateway_provider=self._nat,
             enable_dns_support=True,
             enable_dns_hostnames=True,
             subnet_configuration=[
@@ -342,6 +456,8 @@ class ThreeTierNetwork(Construct):
             },
         )
         self._add_flow_logs(flow_log_retention, removal_policy)
+        if nat_type == "instance":
+            self._harden_nat_instances(vpc_cidr)
         self.app_subnets = ec2.SubnetSelection(subnet_group_name=APPLICATION)
         self.data_subnets = ec2.SubnetSelection(subnet_group_name=DATA)
         self.public_subnets = ec2.SubnetSelection(subnet_group_name=PUBLIC)
@@ -375,6 +491,7 @@ class ThreeTierNetwork(Construct):
             ec2.Port.tcp(db_port),
             "Database port from the application tier",
         )
+        _own_cdk_handler_logs(self.vpc, retention=flow_log_retention, removal_policy=removal_policy)
         _except_cdk_handlers(self)
 
     def _add_flow_logs(self, retention: logs.RetentionDays, removal_policy: RemovalPolicy) -> None:
@@ -386,6 +503,43 @@ class ThreeTierNetwork(Construct):
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group),
             traffic_type=ec2.FlowLogTrafficType.ALL,
         )
+
+    def _harden_nat_instances(self, vpc_cidr: str) -> None:
+        """NAT instances as secure as the rest: traffic only from inside, IMDSv2, encrypted.
+
+        aws-cdk-lib's ``instance_v2`` would admit all traffic from 0.0.0.0/0, allow IMDSv1 and
+        boot from an unencrypted volume.
+        """
+        self._nat.connections.allow_from(
+            _peer(vpc_cidr),
+            ec2.Port.all_traffic(),
+            "Traffic from inside the VPC, forwarded to the internet",
+        )
+        for subnet in self.vpc.public_subnets:
+            instance = subnet.node.try_find_child("NatInstance")
+            if not isinstance(instance, ec2.Instance):
+                continue
+            Aspects.of(instance).add(ec2.InstanceRequireImdsv2Aspect())
+            instance.instance.block_device_mappings = [
+                ec2.CfnInstance.BlockDeviceMappingProperty(
+                    device_name="/dev/xvda",
+                    ebs=ec2.CfnInstance.EbsProperty(
+                        encrypted=True, volume_type="gp3", delete_on_termination=True
+                    ),
+                )
+            ]
+            Validations.of(instance).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-EC28",
+                    reason="A NAT instance forwards packets and keeps no state worth 1-minute "
+                    "metrics; detailed monitoring would cost more than the t4g.nano itself.",
+                ),
+                Acknowledgment(
+                    id="AwsSolutions-EC29",
+                    reason="A NAT instance is disposable and replaced, not restored: "
+                    "termination protection would only stop a sandbox `cdk destroy`.",
+                ),
+            )
 
     def _add_bastion(self, instance_type: str, ssh_cidr: str | None) -> ec2.BastionHostLinux:
         bastion = ec2.BastionHostLinux(
@@ -418,7 +572,11 @@ class ThreeTierNetwork(Construct):
 
 def _nat_provider(nat_type: str, instance_type: str) -> ec2.NatProvider | None:
     if nat_type == "instance":
-        return ec2.NatProvider.instance_v2(instance_type=ec2.InstanceType(instance_type))
+        # Outbound only here; _harden_nat_instances admits the VPC's own range once it exists.
+        return ec2.NatProvider.instance_v2(
+            instance_type=ec2.InstanceType(instance_type),
+            default_allowed_traffic=ec2.NatTrafficDirection.OUTBOUND_ONLY,
+        )
     if nat_type == "gateway":
         return ec2.NatProvider.gateway()
     return None

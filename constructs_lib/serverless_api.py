@@ -19,6 +19,7 @@ before a stage with execution or access logging deploys; this construct does not
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -73,9 +74,16 @@ _LOG_LEVELS = {
 _MFA_MODES = {"required": cognito.Mfa.REQUIRED, "optional": cognito.Mfa.OPTIONAL}
 _LAMBDA_MEMORY_MB = (128, 10240)
 _LAMBDA_TIMEOUT_S = (1, 900)
-_API_GATEWAY_TIMEOUT_S = 29
 _AUTOSCALING_TARGET_PERCENT = (20, 90)
 _ATTRIBUTE_NAME = 255  # DynamoDB key attribute names: 1 to 255 characters
+# API Gateway's rule for a stage name: letters, digits, hyphens and underscores, 1 to 128.
+_STAGE_NAME = r"[A-Za-z0-9_-]{1,128}"
+# A WAFv2 web ACL's ARN: its scope is "regional" (REGIONAL) or "global" (CLOUDFRONT); the name
+# is 1 to 128 word characters or hyphens, the id a UUID.
+_WEB_ACL_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:wafv2:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:(regional|global)/webacl/"
+    r"[\w-]{1,128}/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+)
 
 _XRAY_REASON = (
     "X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions, so "
@@ -88,7 +96,7 @@ _WAF_REASON = (
 
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_number, _check_choice, _managed_log_group
+# pieces: _check_int, _check_number, _check_choice, _check_text, _managed_log_group
 
 
 def _is_token(value: object) -> bool:
@@ -125,6 +133,14 @@ def _check_choice(name: str, value: object, allowed: object) -> None:
     choices = tuple(allowed)
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} is {value!r}; allowed: {', '.join(choices)}")
+
+
+def _check_text(name: str, value: object, pattern: str, allowed: str) -> None:
+    """A string that matches ``pattern`` whole; tokens pass. ``allowed`` says what fits."""
+    if _is_token(value):
+        return
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
 
 
 def _managed_log_group(
@@ -200,7 +216,9 @@ def _check_table(
             f"ttl_attribute is {ttl_attribute!r}; allowed: an attribute that is not a key "
             "(an expiry timestamp, e.g. 'expires_at')"
         )
-    if ttl_attribute is not None and not 1 <= len(ttl_attribute) <= _ATTRIBUTE_NAME:
+    if ttl_attribute is not None and (
+        not isinstance(ttl_attribute, str) or not 1 <= len(ttl_attribute) <= _ATTRIBUTE_NAME
+    ):
         raise ValueError(f"ttl_attribute is {ttl_attribute!r}; allowed: 1 to 255 characters")
     if stream_view is not None and (
         not isinstance(stream_view, str) or stream_view not in _STREAM_VIEWS
@@ -219,6 +237,9 @@ def _check_api(
     throttling_rate_limit: float,
     throttling_burst_limit: int,
     execution_log_level: str,
+    stage_name: str,
+    web_acl_arn: str | None,
+    region: str,
 ) -> None:
     _check_choice("auth_mode", auth_mode, _AUTH_MODES)
     if auth_mode == "none" and not allow_unauthenticated:
@@ -244,6 +265,44 @@ def _check_api(
             f"throttling_rate_limit ({throttling_rate_limit}): the bucket must hold one second"
         )
     _check_choice("execution_log_level", execution_log_level, _LOG_LEVELS)
+    if _is_token(stage_name):
+        raise ValueError(
+            f"stage_name is {stage_name!r}, a deploy-time token; allowed: a literal name "
+            "(aws-cdk-lib names the stage's construct after it, so it must be known at synthesis)"
+        )
+    _check_text(
+        "stage_name",
+        stage_name,
+        _STAGE_NAME,
+        "1 to 128 letters, digits, hyphens or underscores (API Gateway's rule), such as 'api'",
+    )
+    if web_acl_arn is not None:
+        _check_web_acl_arn(web_acl_arn, region)
+
+
+def _check_web_acl_arn(arn: object, region: str) -> None:
+    """A REGIONAL-scope WAFv2 web ACL in the stack's region (when known); tokens pass."""
+    if _is_token(arn):
+        return
+    allowed = (
+        "the ARN of a WAFv2 web ACL with scope REGIONAL, "
+        "arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>"
+    )
+    match = _WEB_ACL_ARN.fullmatch(arn) if isinstance(arn, str) else None
+    if match is None:
+        raise ValueError(f"web_acl_arn is {arn!r}; allowed: {allowed}")
+    acl_region, scope = match.groups()
+    if scope == "global":
+        raise ValueError(
+            f"web_acl_arn is {arn!r}, a web ACL with scope CLOUDFRONT (global/webacl), which "
+            f"only CloudFront distributions use; allowed: {allowed} (API Gateway stages, "
+            "edge-optimized ones too, take only REGIONAL web ACLs)"
+        )
+    if not _is_token(region) and acl_region != region:
+        raise ValueError(
+            f"web_acl_arn is in {acl_region}; allowed: a web ACL in {region}, the stack's "
+            "region (a REGIONAL web ACL protects only resources in its own region)"
+        )
 
 
 def _check_function(
@@ -320,8 +379,12 @@ class ServerlessApi(Construct):
         :param deletion_protection: refuse to delete the table, even from CloudFormation.
             Default: True.
         :param memory_size: the function's memory, 128 to 10240 MB. Default: 256.
-        :param timeout_seconds: the function's timeout, 1 to 900 s (API Gateway itself waits at
-            most 29 s). Default: 10.
+        :param timeout_seconds: the function's timeout, 1 to 900 s (the Lambda limits). API
+            Gateway's integration timeout is 29 s by default; since June 2024 a Regional or
+            private REST API can have it raised above 29 s through a Service Quotas request (which
+            may lower the account's throttle quota), while an edge-optimized API keeps 29 s. A
+            function timeout above the integration timeout only matters for the function's
+            other callers. Default: 10.
         :param reserved_concurrency: reserve (and cap) this many concurrent executions.
             Default: None (share the account's unreserved pool).
         :param auth_mode: ``iam`` (SigV4-signed requests, allowed by an IAM policy on
@@ -333,14 +396,16 @@ class ServerlessApi(Construct):
             Default: ``required``.
         :param endpoint_type: ``regional`` or ``edge`` (through CloudFront edge locations).
             Default: ``regional``.
-        :param stage_name: the deployment stage, the URL's first path segment. Default: ``api``.
+        :param stage_name: the deployment stage, the URL's first path segment: 1 to 128
+            letters, digits, hyphens or underscores. Default: ``api``.
         :param throttling_rate_limit: steady-state requests per second for the stage, 0 or more.
             Default: 50.
         :param throttling_burst_limit: burst bucket size, at least the rate. Default: 100.
         :param execution_log_level: the stage's execution logging, ``INFO`` or ``ERROR``.
             Default: ``ERROR``.
-        :param web_acl_arn: a WAFv2 web ACL (scope REGIONAL) to associate with the stage.
-            Default: None (no WAF: it costs at least $5 a month idle).
+        :param web_acl_arn: the ARN of a WAFv2 web ACL with scope REGIONAL, in the stack's
+            region, to associate with the stage (a CLOUDFRONT-scope ``global/webacl`` ARN is
+            refused). Default: None (no WAF: it costs at least $5 a month idle).
         :param log_retention: how long function, access and execution logs are kept.
             Default: one month.
         :param removal_policy: what happens to the table, user pool and log groups when the
@@ -372,6 +437,9 @@ class ServerlessApi(Construct):
             throttling_rate_limit=throttling_rate_limit,
             throttling_burst_limit=throttling_burst_limit,
             execution_log_level=execution_log_level,
+            stage_name=stage_name,
+            web_acl_arn=web_acl_arn,
+            region=Stack.of(self).region,
         )
         self._removal_policy = removal_policy
         self._log_retention = log_retention

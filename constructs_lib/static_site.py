@@ -16,7 +16,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import (
+    Acknowledgment,
+    CfnResource,
+    Duration,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Token,
+    Validations,
+)
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -41,12 +50,20 @@ _PRICE_CLASSES = {
 }
 # CloudFront reads viewer certificates only from ACM in us-east-1.
 _CERTIFICATE_REGION = "us-east-1"
-_WEB_ACL_ARN = re.compile(r"arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[0-9a-f-]+")
+# A WAFv2 web ACL's ARN: its scope is "global" (CLOUDFRONT, always in us-east-1) or "regional";
+# the name is 1 to 128 word characters or hyphens, the id a UUID.
+_WEB_ACL_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:wafv2:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:(global|regional)/webacl/"
+    r"[\w-]{1,128}/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+)
 _COUNTRY = re.compile(r"[A-Z]{2}")
-_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# A lowercase DNS name of two or more labels (the length, 1 to 253, is checked apart).
+DOMAIN_PATTERN = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+_DOMAIN = re.compile(rf"(?=.{{1,253}}$){DOMAIN_PATTERN}")
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_choice, _check_certificate_arn, _hardened_bucket, _log_bucket,
+# pieces: _check_int, _check_choice, _check_strings, _check_certificate_arn, _hardened_bucket,
+# pieces: _log_bucket,
 # pieces: _managed_log_group, _lint_exception, _except_cdk_handlers
 
 
@@ -71,6 +88,16 @@ def _check_choice(name: str, value: object, allowed: object) -> None:
     choices = tuple(allowed)
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} is {value!r}; allowed: {', '.join(choices)}")
+
+
+def _check_strings(name: str, value: object, allowed: str = "strings") -> tuple[str, ...]:
+    """A list or tuple of strings (a lone string is refused: it is not a list of its letters)."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValueError(f"{name} is {value!r}; allowed: a list of {allowed}")
+    for item in value:
+        if not isinstance(item, str):
+            raise ValueError(f"{name} contains {item!r}; allowed: a list of {allowed}")
+    return tuple(value)
 
 
 _ACM_CERTIFICATE_ARN = re.compile(
@@ -132,7 +159,7 @@ def _hardened_bucket(
     SSE-S3 rather than SSE-KMS: the services that write or read these buckets here (ALB and
     CloudFront logs, an origin access identity) accept nothing else.
     """
-    return s3.Bucket(
+    bucket = s3.Bucket(
         scope,
         construct_id,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -153,6 +180,12 @@ def _hardened_bucket(
         removal_policy=removal_policy,
         auto_delete_objects=auto_delete_objects,
     )
+    if auto_delete_objects:
+        # The emptying handler runs only as the bucket goes: its logs go with the stack too.
+        _own_cdk_handler_logs(
+            bucket, retention=logs.RetentionDays.ONE_WEEK, removal_policy=RemovalPolicy.DESTROY
+        )
+    return bucket
 
 
 def _log_bucket(
@@ -213,6 +246,47 @@ def _lint_exception(resource: CfnResource, checks: tuple[str, ...]) -> None:
     resource.add_metadata("cfn-lint", {"config": {"ignore_checks": list(checks)}})
 
 
+# The custom resources aws-cdk-lib adds on its own, by construct id under their owner, with the
+# id of the stack-wide provider whose handler they invoke.
+_CDK_CUSTOM_RESOURCES = {
+    "RestrictDefaultSecurityGroupCustomResource": (
+        "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+    ),
+    "AutoDeleteObjectsCustomResource": "Custom::S3AutoDeleteObjectsCustomResourceProvider",
+}
+
+
+def _own_cdk_handler_logs(
+    owner: Construct, *, retention: logs.RetentionDays, removal_policy: RemovalPolicy
+) -> None:
+    """Give the handler behind ``owner``'s aws-cdk-lib custom resource a log group of the stack.
+
+    Left alone, Lambda creates ``/aws/lambda/<function>`` on the first invocation, keeps it
+    forever and leaves it behind after ``cdk destroy`` (aws/aws-cdk#26553, #29248). The group is
+    created after the function (its name needs the function's name) and before the custom
+    resource runs it; on deletion the custom resource goes first, so nothing writes afterwards.
+    One group per handler and stack: the first owner's retention and removal policy win.
+    """
+    stack = Stack.of(owner)
+    for resource_id, provider_id in _CDK_CUSTOM_RESOURCES.items():
+        resource = owner.node.try_find_child(resource_id)
+        provider = stack.node.try_find_child(provider_id)
+        handler = provider.node.try_find_child("Handler") if provider is not None else None
+        if resource is None or not isinstance(handler, CfnResource):
+            continue
+        group_id = f"{provider_id.removeprefix('Custom::')}Logs"
+        group = stack.node.try_find_child(group_id)
+        if group is None:
+            group = _managed_log_group(
+                stack,
+                group_id,
+                log_group_name=Fn.join("", ["/aws/lambda/", handler.ref]),
+                retention=retention,
+                removal_policy=removal_policy,
+            )
+        resource.node.add_dependency(group)
+
+
 # END VENDORED
 
 
@@ -253,6 +327,8 @@ def _check_geo(geo_allowlist: Sequence[str] | None, geo_denylist: Sequence[str] 
     for name, countries in (("geo_allowlist", geo_allowlist), ("geo_denylist", geo_denylist)):
         if countries is None:
             continue
+        # A lone string ("DE") is refused, not read as the list of its letters.
+        countries = _check_strings(name, countries, "ISO 3166-1 alpha-2 country codes")
         if not countries:
             raise ValueError(f"{name} is empty; allowed: one or more country codes, or None")
         for code in countries:
@@ -280,14 +356,20 @@ def _check_domain(
         raise ValueError("hosted_zone is set but domain_name is None; allowed: both or neither")
     if domain_name is None or certificate_arn is None:
         return
-    if not _DOMAIN.fullmatch(domain_name):
+    if not _is_token(domain_name) and (
+        not isinstance(domain_name, str) or not _DOMAIN.fullmatch(domain_name)
+    ):
         raise ValueError(
             f"domain_name is {domain_name!r}; allowed: a lowercase DNS name such as "
             "'www.example.com'"
         )
     # CloudFront reads viewer certificates only from ACM in us-east-1.
     _check_certificate_arn("certificate_arn", certificate_arn, region=_CERTIFICATE_REGION)
-    if hosted_zone is not None and not Token.is_unresolved(hosted_zone.zone_name):
+    if (
+        hosted_zone is not None
+        and not _is_token(domain_name)
+        and not Token.is_unresolved(hosted_zone.zone_name)
+    ):
         zone = hosted_zone.zone_name.rstrip(".")
         if domain_name != zone and not domain_name.endswith("." + zone):
             raise ValueError(
@@ -314,25 +396,64 @@ def _validate(
     _check_choice("price_class", price_class, _PRICE_CLASSES)
     _check_geo(geo_allowlist, geo_denylist)
     _check_domain(domain_name, certificate_arn, hosted_zone)
-    if (
-        web_acl_arn is not None
-        and not Token.is_unresolved(web_acl_arn)
-        and not _WEB_ACL_ARN.fullmatch(web_acl_arn)
-    ):
-        raise ValueError(
-            f"web_acl_arn is {web_acl_arn!r}; allowed: the ARN of a WAFv2 web ACL with "
-            "scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)"
-        )
+    if web_acl_arn is not None:
+        _check_web_acl_arn(web_acl_arn)
     _check_int("access_log_retention_days", access_log_retention_days, 1)
     if not (content_path / "index.html").is_file():
         raise ValueError(
             f"content_path is {str(content_path)!r}; allowed: a folder with an index.html"
         )
-    if not single_page_app and not (content_path / error_page.lstrip("/")).is_file():
+    if not single_page_app:
+        _check_error_page(error_page, content_path)
+
+
+def _check_web_acl_arn(arn: object) -> None:
+    """A CLOUDFRONT-scope WAFv2 web ACL (global/webacl, in us-east-1); tokens pass."""
+    if _is_token(arn):
+        return
+    allowed = (
+        "the ARN of a WAFv2 web ACL with scope CLOUDFRONT "
+        "(arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)"
+    )
+    match = _WEB_ACL_ARN.fullmatch(arn) if isinstance(arn, str) else None
+    if match is None:
+        raise ValueError(f"web_acl_arn is {arn!r}; allowed: {allowed}")
+    region, scope = match.groups()
+    if scope == "regional":
         raise ValueError(
-            f"error_page is {error_page!r}; allowed: a file in content_path "
-            f"({str(content_path)!r}), or single_page_app=True"
+            f"web_acl_arn is {arn!r}, a web ACL with scope REGIONAL (regional/webacl), which "
+            f"CloudFront cannot use; allowed: {allowed}: create the web ACL with scope "
+            "CLOUDFRONT, in us-east-1"
         )
+    if region != _CERTIFICATE_REGION:
+        raise ValueError(
+            f"web_acl_arn is in {region}; allowed: {allowed} (CLOUDFRONT-scope web ACLs live "
+            "in us-east-1)"
+        )
+
+
+def _check_error_page(error_page: object, content_path: Path) -> None:
+    """A file inside ``content_path``, named by a relative path that stays inside it."""
+    allowed = (
+        f"a file in content_path ({str(content_path)!r}) named by a path relative to it, "
+        "such as 'error.html' or 'errors/404.html', or single_page_app=True"
+    )
+    if not isinstance(error_page, str) or not error_page:
+        raise ValueError(f"error_page is {error_page!r}; allowed: {allowed}")
+    if error_page.startswith(("/", "\\")) or Path(error_page).is_absolute():
+        raise ValueError(f"error_page is {error_page!r}, an absolute path; allowed: {allowed}")
+    segments = re.split(r"[/\\]", error_page)
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise ValueError(
+            f"error_page is {error_page!r}, with an empty, '.' or '..' segment; allowed: {allowed}"
+        )
+    root = content_path.resolve()
+    page = (root / error_page).resolve()
+    if not page.is_relative_to(root):
+        # A symbolic link inside the folder that points outside it.
+        raise ValueError(f"error_page is {error_page!r}, outside content_path; allowed: {allowed}")
+    if not page.is_file():
+        raise ValueError(f"error_page is {error_page!r}, not a file; allowed: {allowed}")
 
 
 class StaticSite(Construct):
@@ -374,21 +495,28 @@ class StaticSite(Construct):
             Default: the sample site in ``static_site_runtime/`` next to this file.
         :param price_class: ``PriceClass_100``, ``PriceClass_200`` or ``PriceClass_All``: which
             edge locations serve the site. Default: ``PriceClass_100`` (cheapest).
-        :param geo_allowlist: ISO 3166-1 alpha-2 codes of the only countries served.
-            Default: None (no allow list).
-        :param geo_denylist: ISO 3166-1 alpha-2 codes of countries refused; exclusive with
-            ``geo_allowlist``. Default: None (no deny list).
+        :param geo_allowlist: a list of ISO 3166-1 alpha-2 codes of the only countries served
+            (``["DE"]``, not ``"DE"``). Default: None (no allow list).
+        :param geo_denylist: a list of ISO 3166-1 alpha-2 codes of countries refused; exclusive
+            with ``geo_allowlist``. Default: None (no deny list).
         :param domain_name: a custom domain, e.g. ``www.example.com``; needs ``certificate_arn``.
-            Default: None (the distribution's ``*.cloudfront.net`` name only).
-        :param certificate_arn: ACM certificate for ``domain_name``, in us-east-1.
-            Default: None.
+            With it the distribution serves that certificate with SNI and a minimum of
+            TLSv1.2_2021; without it CloudFront's default ``*.cloudfront.net`` certificate
+            allows TLSv1, whatever policy is asked for. A token (a CfnParameter) passes
+            unchecked. Default: None (the distribution's ``*.cloudfront.net`` name only).
+        :param certificate_arn: ACM certificate for ``domain_name``, in us-east-1 (a token
+            passes unchecked). Default: None.
         :param hosted_zone: Route 53 zone in which to create A/AAAA alias records for
             ``domain_name``. Default: None (point your DNS at the distribution yourself).
-        :param web_acl_arn: a WAFv2 web ACL with scope CLOUDFRONT to attach. Default: None.
+        :param web_acl_arn: the ARN of a WAFv2 web ACL with scope CLOUDFRONT
+            (``arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>``) to attach; a
+            REGIONAL one (``regional/webacl``) is refused. Default: None.
         :param single_page_app: answer 403/404 with ``/index.html`` and status 200, so a
             client-side router handles every path. Default: False.
         :param error_page: the object shown, with status 404, for a missing path (S3 answers
-            403 for it, since CloudFront may not list the bucket); ignored for a single-page app.
+            403 for it, since CloudFront may not list the bucket): a file in ``content_path``
+            named by a path relative to it (no leading ``/``, no ``.`` or ``..`` segment, not
+            resolving outside the folder); ignored for a single-page app.
             Default: ``error.html``.
         :param access_logs: S3 server access logs and CloudFront standard logs to a log bucket.
             Default: True (a sandbox may turn them off to idle at $0).
@@ -465,7 +593,7 @@ class StaticSite(Construct):
             certificate_arn=certificate_arn,
             web_acl_arn=web_acl_arn,
             single_page_app=single_page_app,
-            error_page=error_page.lstrip("/"),
+            error_page=error_page,
         )
         self.url = f"https://{domain_name or self.distribution.distribution_domain_name}"
         if hosted_zone is not None and domain_name is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import zoneinfo
 from collections.abc import Mapping, Sequence
 
 from aws_cdk import (
@@ -34,6 +35,7 @@ from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
@@ -45,12 +47,28 @@ _MAX_STICKINESS_MS = Duration.days(7).to_milliseconds()
 _FIVE_MINUTES = Duration.minutes(5)
 _ONE_YEAR = Duration.days(365)
 _MAX_FIXED_RESPONSES = 10
+_MAX_FIXED_RESPONSE_BYTES = 1024  # the ALB's limit on a fixed response's message body
+# Auto Scaling's scheduled actions take five-field Unix cron: minute hour day month weekday.
+_CRON_FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of month", 1, 31, ()),
+    (
+        "month",
+        1,
+        12,
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"),
+    ),
+    ("day of week", 0, 7, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),
+)
+_CRON_ITEM = re.compile(r"(\*|(\w+)(-(\w+))?)(/([1-9][0-9]*))?")
 # Regions launched since August 2022 have no ELB account: their log delivery is a service.
 _ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_number, _parse_cidr, _peer, _check_certificate_arn,
-# pieces: _encrypted_root_volume, _log_bucket, _allow_ssm_session, _except_cdk_handlers
+# pieces: _check_int, _check_number, _check_text, _check_instance_type, _parse_cidr,
+# pieces: _check_source_cidr, _peer, _check_certificate_arn, _encrypted_root_volume,
+# pieces: _log_bucket, _allow_ssm_session, _except_cdk_handlers
 
 
 def _is_token(value: object) -> bool:
@@ -82,6 +100,25 @@ def _check_number(
         raise ValueError(f"{name} is {value}; allowed: {bounds}")
 
 
+def _check_text(name: str, value: object, pattern: str, allowed: str) -> None:
+    """A string that matches ``pattern`` whole; tokens pass. ``allowed`` says what fits."""
+    if _is_token(value):
+        return
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
+
+
+def _check_instance_type(name: str, value: object) -> None:
+    """An EC2 instance type written as AWS writes it (``t4g.nano``, ``m7i-flex.2xlarge``)."""
+    _check_text(
+        name,
+        value,
+        r"[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[1-9][0-9]*xlarge"
+        r"|metal(-[0-9]+xl)?)",
+        "an EC2 instance type such as 't4g.micro' or 'm7i.2xlarge' (family.size)",
+    )
+
+
 def _parse_cidr(
     name: str, cidr: object, example: str = "203.0.113.0/24"
 ) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -103,6 +140,31 @@ def _parse_cidr(
 def _peer(cidr: str) -> ec2.IPeer:
     """The security-group peer of a CIDR block that has been checked already."""
     return ec2.Peer.ipv6(cidr) if ":" in cidr else ec2.Peer.ipv4(cidr)
+
+
+def _check_source_cidr(
+    name: str, cidr: object, widest_ipv4: int, widest_ipv6: int, example: str
+) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A range that may reach a port: a CIDR block no wider than /widest for its family.
+
+    IPv4-mapped IPv6 (``::ffff:a.b.c.d``) is refused: write the IPv4 block itself.
+    """
+    network = _parse_cidr(name, cidr, example)
+    if network.version == 6 and (
+        network.network_address.ipv4_mapped is not None
+        or network.subnet_of(ipaddress.ip_network("::ffff:0:0/96"))
+    ):
+        raise ValueError(
+            f"{name} is {cidr!r}, an IPv4-mapped IPv6 range; allowed: the IPv4 block itself, "
+            f"such as {example!r}"
+        )
+    widest = widest_ipv4 if network.version == 4 else widest_ipv6
+    if network.prefixlen < widest:
+        raise ValueError(
+            f"{name} is {cidr!r}, {network.num_addresses:,} addresses; allowed: IPv4 /"
+            f"{widest_ipv4} or narrower, IPv6 /{widest_ipv6} or narrower, such as {example!r}"
+        )
+    return network
 
 
 _ACM_CERTIFICATE_ARN = re.compile(
@@ -138,6 +200,28 @@ def _encrypted_root_volume(size_gib: int = 8, device_name: str = "/dev/xvda") ->
     )
 
 
+def _managed_log_group(
+    scope: Construct,
+    construct_id: str,
+    *,
+    retention: logs.RetentionDays,
+    removal_policy: RemovalPolicy,
+    log_group_name: str | None = None,
+) -> logs.LogGroup:
+    """A log group the stack owns: retention set, deleted or kept with the stack's data.
+
+    Left to itself a service creates its group on first write, keeps it forever and leaves it
+    behind after ``cdk destroy``.
+    """
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        log_group_name=log_group_name,
+        retention=retention,
+        removal_policy=removal_policy,
+    )
+
+
 def _hardened_bucket(
     scope: Construct,
     construct_id: str,
@@ -155,7 +239,7 @@ def _hardened_bucket(
     SSE-S3 rather than SSE-KMS: the services that write or read these buckets here (ALB and
     CloudFront logs, an origin access identity) accept nothing else.
     """
-    return s3.Bucket(
+    bucket = s3.Bucket(
         scope,
         construct_id,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -176,6 +260,12 @@ def _hardened_bucket(
         removal_policy=removal_policy,
         auto_delete_objects=auto_delete_objects,
     )
+    if auto_delete_objects:
+        # The emptying handler runs only as the bucket goes: its logs go with the stack too.
+        _own_cdk_handler_logs(
+            bucket, retention=logs.RetentionDays.ONE_WEEK, removal_policy=RemovalPolicy.DESTROY
+        )
+    return bucket
 
 
 def _log_bucket(
@@ -264,7 +354,87 @@ def _lint_exception(resource: CfnResource, checks: tuple[str, ...]) -> None:
     resource.add_metadata("cfn-lint", {"config": {"ignore_checks": list(checks)}})
 
 
+# The custom resources aws-cdk-lib adds on its own, by construct id under their owner, with the
+# id of the stack-wide provider whose handler they invoke.
+_CDK_CUSTOM_RESOURCES = {
+    "RestrictDefaultSecurityGroupCustomResource": (
+        "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+    ),
+    "AutoDeleteObjectsCustomResource": "Custom::S3AutoDeleteObjectsCustomResourceProvider",
+}
+
+
+def _own_cdk_handler_logs(
+    owner: Construct, *, retention: logs.RetentionDays, removal_policy: RemovalPolicy
+) -> None:
+    """Give the handler behind ``owner``'s aws-cdk-lib custom resource a log group of the stack.
+
+    Left alone, Lambda creates ``/aws/lambda/<function>`` on the first invocation, keeps it
+    forever and leaves it behind after ``cdk destroy`` (aws/aws-cdk#26553, #29248). The group is
+    created after the function (its name needs the function's name) and before the custom
+    resource runs it; on deletion the custom resource goes first, so nothing writes afterwards.
+    One group per handler and stack: the first owner's retention and removal policy win.
+    """
+    stack = Stack.of(owner)
+    for resource_id, provider_id in _CDK_CUSTOM_RESOURCES.items():
+        resource = owner.node.try_find_child(resource_id)
+        provider = stack.node.try_find_child(provider_id)
+        handler = provider.node.try_find_child("Handler") if provider is not None else None
+        if resource is None or not isinstance(handler, CfnResource):
+            continue
+        group_id = f"{provider_id.removeprefix('Custom::')}Logs"
+        group = stack.node.try_find_child(group_id)
+        if group is None:
+            group = _managed_log_group(
+                stack,
+                group_id,
+                log_group_name=Fn.join("", ["/aws/lambda/", handler.ref]),
+                retention=retention,
+                removal_policy=removal_policy,
+            )
+        resource.node.add_dependency(group)
+
+
 # END VENDORED
+
+
+def _check_cron(name: str, expression: object) -> None:
+    """Five-field Unix cron, each value in its field's range (tokens pass)."""
+    if _is_token(expression):
+        return
+    fields = expression.split() if isinstance(expression, str) else []
+    allowed = (
+        "five-field Unix cron 'minute hour day-of-month month day-of-week', e.g. '0 17 * * FRI'"
+    )
+    if len(fields) != len(_CRON_FIELDS):
+        raise ValueError(f"{name} is {expression!r}; allowed: {allowed}")
+    for field, (label, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
+        for item in field.split(","):
+            match = _CRON_ITEM.fullmatch(item)
+            values = [] if match is None else [v for v in (match.group(2), match.group(4)) if v]
+            for value in values:
+                ok = (value.isdigit() and low <= int(value) <= high) or value.upper() in names
+                if not ok:
+                    match = None
+            if match is None:
+                raise ValueError(
+                    f"{name} is {expression!r}: its {label} field {field!r} is not {low}-{high}"
+                    f"{' or a name' if names else ''}; allowed: {allowed}"
+                )
+
+
+def _check_time_zone(name: str, time_zone: object) -> None:
+    """An IANA time-zone name the tz database here knows (or any such name without one)."""
+    if _is_token(time_zone):
+        return
+    known = zoneinfo.available_timezones()
+    shaped = isinstance(time_zone, str) and re.fullmatch(
+        r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)*", time_zone
+    )
+    if not shaped or (known and time_zone not in known):
+        raise ValueError(
+            f"{name} is {time_zone!r}; allowed: an IANA time zone such as 'UTC' or 'Europe/Berlin'"
+        )
 
 
 def _check_capacity(min_capacity: int, desired_capacity: int | None, max_capacity: int) -> None:
@@ -321,7 +491,7 @@ def _check_target_group(
         _MAX_DEREGISTRATION_DELAY,
         " (0 turns draining off)",
     )
-    if not isinstance(health_check_path, str) or not _URL_PATH.match(health_check_path):
+    if not isinstance(health_check_path, str) or not _URL_PATH.fullmatch(health_check_path):
         raise ValueError(
             f"health_check_path is {health_check_path!r}; allowed: a URL path starting with '/' "
             "(letters, digits, '.', '_', '~', '-', '/'), e.g. '/health'"
@@ -342,6 +512,7 @@ def _check_listeners(
     app_port: int,
     ingress_cidr: str,
     fixed_responses: Mapping[str, str],
+    region: str,
 ) -> None:
     for name, port in (
         ("http_port", http_port),
@@ -350,22 +521,34 @@ def _check_listeners(
     ):
         _check_int(name, port, 1, 65535)
     if certificate_arn is not None:
-        _check_certificate_arn("certificate_arn", certificate_arn)
+        # An ALB reads its certificate from ACM in its own region.
+        _check_certificate_arn("certificate_arn", certificate_arn, region=region)
         if http_port == https_port:
             raise ValueError(
                 f"https_port is {https_port}, the same as http_port; allowed: two different "
                 "ports (HTTP redirects to HTTPS)"
             )
-    _parse_cidr("ingress_cidr", ingress_cidr, example="0.0.0.0/0")
+    # The public entry point may be open to the world; the load balancer is IPv4-only.
+    if _check_source_cidr("ingress_cidr", ingress_cidr, 0, 0, "0.0.0.0/0").version == 6:
+        raise ValueError(
+            f"ingress_cidr is {ingress_cidr!r}, an IPv6 range; allowed: an IPv4 block such as "
+            "'0.0.0.0/0' (the load balancer is IPv4-only: IPv6 clients could never reach it)"
+        )
     if len(fixed_responses) > _MAX_FIXED_RESPONSES:
         raise ValueError(
             f"fixed_responses has {len(fixed_responses)} paths; allowed: at most "
             f"{_MAX_FIXED_RESPONSES}"
         )
-    for path in fixed_responses:
-        if not re.match(r"^/[A-Za-z0-9._~/*?-]*$", path):
+    for path, text in fixed_responses.items():
+        if not isinstance(path, str) or not re.fullmatch(r"/[A-Za-z0-9._~/*?-]*", path):
             raise ValueError(
                 f"fixed_responses path is {path!r}; allowed: a path pattern starting with '/'"
+            )
+        if not isinstance(text, str) or len(text.encode()) > _MAX_FIXED_RESPONSE_BYTES:
+            size = f"{len(text.encode())} bytes" if isinstance(text, str) else repr(text)
+            raise ValueError(
+                f"fixed_responses[{path!r}] is {size}; allowed: a text of at most "
+                f"{_MAX_FIXED_RESPONSE_BYTES} bytes (the load balancer's limit)"
             )
 
 
@@ -386,12 +569,19 @@ def _validate(
     app_port: int,
     ingress_cidr: str,
     fixed_responses: Mapping[str, str],
+    instance_type: str,
+    peak: tuple[str, str, str],
+    region: str,
 ) -> None:
     _check_capacity(min_capacity, desired_capacity, max_capacity)
+    _check_instance_type("instance_type", instance_type)
+    for name, expression in (("peak_start", peak[0]), ("peak_end", peak[1])):
+        _check_cron(name, expression)
+    _check_time_zone("peak_time_zone", peak[2])
     _check_scaling(cpu_target_percent, requests_per_target, peak_min_capacity, max_capacity)
     _check_target_group(deregistration_delay_seconds, health_check_path, stickiness_duration)
     _check_listeners(
-        certificate_arn, http_port, https_port, app_port, ingress_cidr, fixed_responses
+        certificate_arn, http_port, https_port, app_port, ingress_cidr, fixed_responses, region
     )
 
 
@@ -492,8 +682,8 @@ class WebTier(Construct):
         :param peak_min_capacity: the notes' scheduled-scaling example: raise the minimum
             to this at ``peak_start`` and restore ``min_capacity`` at ``peak_end``; 1 to
             ``max_capacity``. Default: None (no scheduled action).
-        :param peak_start: cron expression of the peak's start. Default: ``0 17 * * FRI``.
-        :param peak_end: cron expression of the peak's end. Default: ``0 23 * * FRI``.
+        :param peak_start: five-field Unix cron of the peak's start. Default: ``0 17 * * FRI``.
+        :param peak_end: five-field Unix cron of the peak's end. Default: ``0 23 * * FRI``.
         :param peak_time_zone: IANA time zone of both expressions. Default: ``UTC``.
         :param health_check_path: the target group's health check, answered 200 by the
             user data. Default: ``/health``.
@@ -507,17 +697,19 @@ class WebTier(Construct):
             Default: 300 (the ALB's own default).
         :param stickiness_duration: AWSALB cookie stickiness, 1 s to 7 days.
             Default: None (no stickiness: keep sessions off the instances).
-        :param certificate_arn: an ACM certificate ARN: HTTPS on ``https_port`` and
-            ``http_port`` redirecting to it (301). Default: None (HTTP only: sandbox use).
+        :param certificate_arn: an ACM certificate ARN in the stack's region (or a token, e.g.
+            a CfnParameter): HTTPS on ``https_port`` and ``http_port`` redirecting to it (301).
+            Default: None (HTTP only: sandbox use; never for production).
         :param ssl_policy: the HTTPS listener's security policy.
             Default: ``RECOMMENDED_TLS`` (TLS 1.3 and 1.2 only).
         :param http_port: the HTTP listener's port. Default: 80.
         :param https_port: the HTTPS listener's port, unlike ``http_port``. Default: 443.
         :param app_port: the port the instances' web server listens on. Default: 80.
-        :param ingress_cidr: who may reach the listeners. Default: ``0.0.0.0/0`` (the ALB is
-            the public entry point).
-        :param fixed_responses: path pattern -> text, answered by the ALB itself with 200
-            (the notes' listener rules), at most 10. Default: None.
+        :param ingress_cidr: who may reach the listeners: one IPv4 CIDR block with its prefix
+            length (the ALB is IPv4-only). Default: ``0.0.0.0/0`` (the ALB is the public entry
+            point).
+        :param fixed_responses: path pattern -> text of at most 1024 bytes, answered by the ALB
+            itself with 200 (the notes' listener rules), at most 10. Default: None.
         :param notification_topic: SNS topic told of every launch, termination and error.
             Default: None (see the ASG's activity history or EventBridge).
         :param access_logs: write the ALB's access logs to a new S3 bucket (SSE-S3, TLS
@@ -558,6 +750,9 @@ class WebTier(Construct):
             app_port=app_port,
             ingress_cidr=ingress_cidr,
             fixed_responses=fixed_responses,
+            instance_type=instance_type,
+            peak=(peak_start, peak_end, peak_time_zone),
+            region=Stack.of(self).region,
         )
         alb_subnets = alb_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)
         instance_subnets = instance_subnets or ec2.SubnetSelection(

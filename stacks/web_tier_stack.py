@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, CfnParameter, Stack
 from constructs import Construct
 
 from constructs_lib.web_tier import WebTier
@@ -28,13 +28,15 @@ class WebTierSettings:
     # The notes' scheduled-scaling example ("min 10 at 5 pm on Fridays", here within max 6).
     peak_min_capacity: int | None
     access_logs: bool
+    # Never plain HTTP: without `-c certificate_arn` the template asks for one at deploy time.
+    https_only: bool = False
 
 
 # Sandbox: the cheapest thing that scales. Production: one instance per AZ at least, room to
 # triple, its minimum raised to 4 from 17:00 to 23:00 UTC on Fridays, access logs kept.
 SETTINGS = {
     "sandbox": WebTierSettings(1, 1, 2, 30, None, access_logs=False),
-    "production": WebTierSettings(2, 2, 6, 300, 4, access_logs=True),
+    "production": WebTierSettings(2, 2, 6, 300, 4, access_logs=True, https_only=True),
 }
 
 
@@ -56,6 +58,8 @@ class WebTierStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         settings = profile.pick(SETTINGS, "web-tier")
         certificate_arn = self.node.try_get_context(CERTIFICATE_ARN_CONTEXT_KEY)
+        if certificate_arn is None and settings.https_only:
+            certificate_arn = self._certificate_parameter().value_as_string
         self.network = network or NetworkAttachment.of(profile_network(self, profile))
         # CloudFormation starts a group at its minimum when DesiredCapacity is absent; leaving it
         # out when it equals the minimum keeps a deployment from resetting a group that scaling
@@ -81,6 +85,23 @@ class WebTierStack(Stack):
             removal_policy=profile.removal_policy,
             auto_delete_objects=profile.auto_delete_objects,
         )
+        self._add_outputs()
+
+    def _certificate_parameter(self) -> CfnParameter:
+        """A required parameter: `cdk synth` works with no AWS resources, `cdk deploy` without a
+        certificate fails before CloudFormation creates anything."""
+        return CfnParameter(
+            self,
+            "CertificateArn",
+            type="String",
+            description="ACM certificate (in this stack's region) for the HTTPS listener; "
+            f"or synthesize with -c {CERTIFICATE_ARN_CONTEXT_KEY}=<arn>",
+            allowed_pattern=r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}",
+            constraint_description="an ACM certificate ARN, "
+            "arn:aws:acm:<region>:<account>:certificate/<uuid>",
+        )
+
+    def _add_outputs(self) -> None:
         CfnOutput(
             self,
             "AlbDnsName",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from aws_cdk import App, Stack
@@ -24,6 +25,21 @@ SECONDARY = "AuroraGlobalSecondary-us-west-2"
 STACKS = (PRIMARY, SECONDARY)
 PROFILES = ("sandbox", "production")
 GLOBAL_ID = {"sandbox": "refarch-aurora-sandbox", "production": "refarch-aurora-production"}
+MONITORING_PRINCIPAL = {"Service": "monitoring.rds.amazonaws.com"}
+MONITORING_POLICY = {
+    "Fn::Join": [
+        "",
+        [
+            "arn:",
+            {"Ref": "AWS::Partition"},
+            ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        ],
+    ]
+}
+MONITORING_FINDING = (
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+    "AmazonRDSEnhancedMonitoringRole]"
+)
 MASTER_PROPERTIES = (
     "MasterUsername",
     "MasterUserPassword",
@@ -229,6 +245,109 @@ def test_primary_master_secret_is_generated_and_rotated_by_a_lambda_in_the_app_t
     assert props(rotation)["RotationRules"]["ScheduleExpression"] == "rate(30 days)"
 
 
+@pytest.mark.parametrize("profile", PROFILES)
+def test_admin_username_is_not_the_engine_default(synthesized, profile):
+    template = synthesized(profile).template(PRIMARY)
+    secret_id, secret = _only(template, "AWS::SecretsManager::Secret")
+    generated = props(secret)["GenerateSecretString"]
+    username = json.loads(generated["SecretStringTemplate"])["username"]
+    assert username not in {"postgres", "admin"}
+    assert username == "dbadmin"
+    assert generated["GenerateStringKey"] == "password"
+    # The cluster's master user is the secret's, and its password comes from that secret.
+    _, cluster = _only(template, "AWS::RDS::DBCluster")
+    assert props(cluster)["MasterUsername"] == username
+    password = json.dumps(props(cluster)["MasterUserPassword"])
+    assert secret_id in password and ":SecretString:password::" in password
+
+
+def _monitoring_roles(template: dict) -> dict[str, dict]:
+    return {
+        logical_id: role
+        for logical_id, role in resources(template, "AWS::IAM::Role").items()
+        if any(
+            statement.get("Principal") == MONITORING_PRINCIPAL
+            for statement in props(role)["AssumeRolePolicyDocument"]["Statement"]
+        )
+    }
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_production_instances_send_enhanced_monitoring_every_60_seconds_with_the_rds_role(
+    production, stack_name
+):
+    template = production.template(stack_name)
+    instances = resources(template, "AWS::RDS::DBInstance").values()
+    assert len(instances) == 2
+    ((role_id, role),) = _monitoring_roles(template).items()
+    for instance in instances:
+        assert props(instance)["MonitoringInterval"] == 60
+        assert props(instance)["MonitoringRoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    # Only the RDS monitoring service assumes it, and it holds the AWS policy and nothing else.
+    assert props(role)["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": MONITORING_PRINCIPAL}
+    ]
+    assert props(role)["ManagedPolicyArns"] == [MONITORING_POLICY]
+    assert "Policies" not in props(role)
+    attached = [
+        policy
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        if role_id in json.dumps(props(policy)["Roles"])
+    ]
+    assert attached == []
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_sandbox_instances_have_no_enhanced_monitoring_and_no_monitoring_role(sandbox, stack_name):
+    template = sandbox.template(stack_name)
+    instances = resources(template, "AWS::RDS::DBInstance").values()
+    assert instances
+    for instance in instances:
+        assert props(instance).get("MonitoringInterval", 0) == 0
+        assert "MonitoringRoleArn" not in props(instance)
+    assert _monitoring_roles(template) == {}
+    assert "AmazonRDSEnhancedMonitoringRole" not in json.dumps(template)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_aurora_stacks_have_no_unacknowledged_cdk_nag_findings(synthesized, profile):
+    synthesis = synthesized(profile).architecture("aurora-global")
+    failures = [
+        f"{violation['ruleName']} at {construct['constructPath']}"
+        for plugin in synthesis.validation_report.get("pluginReports", [])
+        if plugin["conclusion"] != "success"
+        for violation in plugin["violations"]
+        for construct in violation["violatingConstructs"]
+        if construct["constructPath"].split("/")[0] in STACKS
+    ]
+    assert failures == []
+
+
+def _acknowledged(outdir: Path, rule: str) -> dict[str, str]:
+    """Construct path -> reason of each acknowledgement of ``rule`` in the assembly."""
+    found = {}
+    for metadata_file in outdir.glob("*.metadata.json"):
+        for path, entries in json.loads(metadata_file.read_text()).items():
+            for entry in entries:
+                if entry["type"] == "aws:cdk:acknowledged-rules":
+                    reason = entry["data"].get(f"Annotation::{rule}")
+                    if reason is not None:
+                        found[path] = reason
+    return found
+
+
+def test_the_monitoring_roles_iam4_finding_is_acknowledged_on_each_role_with_a_reason(
+    production,
+):
+    found = _acknowledged(production.architecture("aurora-global").outdir, MONITORING_FINDING)
+    # On the two roles alone, not on a stack or the whole database.
+    assert set(found) == {
+        f"/{PRIMARY}/Database/Cluster/MonitoringRole",
+        f"/{SECONDARY}/Database/MonitoringRole",
+    }
+    assert all(len(reason) >= 60 and "monitoring.rds" in reason for reason in found.values())
+
+
 def test_secondaries_deploy_after_the_primary_each_in_its_own_region(sandbox):
     manifest = json.loads(
         (sandbox.architecture("aurora-global").outdir / "manifest.json").read_text()
@@ -299,6 +418,10 @@ def _by_identifier(template: dict, prefix: str) -> dict:
 
 def test_aurora_mysql_3_exports_error_and_slow_query_logs_on_port_3306(variants):
     cluster = _by_identifier(variants, "variant-mysql")
+    (secret,) = resources(variants, "AWS::SecretsManager::Secret").values()
+    template = props(secret)["GenerateSecretString"]["SecretStringTemplate"]
+    # The default master user fits Aurora MySQL's 16 characters and is not its "admin".
+    assert json.loads(template)["username"] == "dbadmin"
     assert cluster["Engine"] == "aurora-mysql"
     assert cluster["EngineVersion"].startswith("8.0.mysql_aurora.3.")
     assert cluster["EnableCloudwatchLogsExports"] == ["error", "slowquery"]
@@ -315,6 +438,21 @@ def test_construct_defaults_protect_the_data_and_scale_reads(variants):
     assert {c["DeletionPolicy"] for c in clusters.values()} == {"Snapshot"}
     # MySQL: writer + 2 readers; secondary: the default 1 reader + 1 instance to promote.
     assert len(resources(variants, "AWS::RDS::DBInstance")) == 3 + 2
+
+
+def test_construct_default_monitors_every_instance_every_60_seconds(variants):
+    roles = _monitoring_roles(variants)
+    # One role per database: the primary's from aws-cdk-lib, the secondary's own.
+    assert len(roles) == 2
+    instances = resources(variants, "AWS::RDS::DBInstance").values()
+    assert {props(i)["MonitoringInterval"] for i in instances} == {60}
+    assert {ref_of(props(i)["MonitoringRoleArn"]) for i in instances} == set(roles)
+
+
+def ref_of(get_att: dict) -> str:
+    (logical_id, attribute) = get_att["Fn::GetAtt"]
+    assert attribute == "Arn"
+    return logical_id
 
 
 def test_without_a_rotation_group_the_rotation_lambda_gets_its_own_allowed_in_on_the_db_port(

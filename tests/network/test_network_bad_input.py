@@ -30,8 +30,17 @@ def stack() -> Stack:
         ({"nat_gateways": 0}, r"nat_gateways is 0; .* allowed: 1 to max_azs"),
         ({"nat_type": "none"}, r"nat_gateways is 1 but nat_type is 'none'"),
         ({"nat_type": "carrier"}, r"nat_type is 'carrier'; allowed: gateway, instance, none"),
-        ({"ssh_cidr": "0.0.0.0/0"}, r"ssh_cidr '0\.0\.0\.0/0' opens SSH to the whole internet"),
-        ({"ssh_cidr": "::/0"}, r"ssh_cidr '::/0' opens SSH to the whole internet"),
+        ({"ssh_cidr": "0.0.0.0/0"}, r"ssh_cidr is '0\.0\.0\.0/0', 4,294,967,296 addresses"),
+        ({"ssh_cidr": "::/0"}, r"ssh_cidr is '::/0', .* addresses; allowed: IPv4 /16"),
+        ({"ssh_cidr": "0.0.0.0/1"}, r"ssh_cidr is '0\.0\.0\.0/1', 2,147,483,648 addresses"),
+        ({"ssh_cidr": "10.0.0.0/15"}, r"allowed: IPv4 /16 or narrower, IPv6 /48 or narrower"),
+        ({"ssh_cidr": "2000::/3"}, r"ssh_cidr is '2000::/3', .*allowed: IPv4 /16 or narrower"),
+        ({"ssh_cidr": "2001:db8::/47"}, r"ssh_cidr is '2001:db8::/47'"),
+        ({"ssh_cidr": "::ffff:203.0.113.0/120"}, r"an IPv4-mapped IPv6 range; allowed: the IPv4"),
+        ({"ssh_cidr": "::ffff:0:0/96"}, r"an IPv4-mapped IPv6 range"),
+        ({"ssh_cidr": 203}, r"ssh_cidr is 203; allowed: one CIDR block"),
+        ({"nat_type": "instance", "nat_instance_type": "t4g.nano2"}, r"nat_instance_type is"),
+        ({"bastion_instance_type": "large"}, r"bastion_instance_type is 'large'; allowed: an EC2"),
         (
             {"ssh_cidr": "203.0.113.300/32"},
             r"ssh_cidr is '203\.0\.113\.300/32' .*allowed: one CIDR",
@@ -52,3 +61,10 @@ def test_bad_props_are_refused_before_any_resource_is_created(stack):
         ThreeTierNetwork(stack, "Network", max_azs=9)
     assert [child.node.id for child in stack.node.children] == ["Network"]
     assert stack.node.find_child("Network").node.children == []
+
+
+@pytest.mark.parametrize(
+    "cidr", ["203.0.113.7/32", "10.20.0.0/16", "2001:db8:1::/48", "2001:db8::1/128"]
+)
+def test_narrow_ssh_ranges_are_accepted(stack, cidr):
+    ThreeTierNetwork(stack, "Network", ssh_cidr=cidr)

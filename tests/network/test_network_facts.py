@@ -8,7 +8,7 @@ from aws_cdk.assertions import Template
 
 from constructs_lib.network import ThreeTierNetwork
 from tests.conftest import PINNED_ENV, cdk_context
-from tests.template_queries import ingress_rules, props, ref, resources, under
+from tests.template_queries import cdk_path, ingress_rules, props, ref, resources, under
 
 SSH_CIDR = "203.0.113.7/32"
 
@@ -247,10 +247,36 @@ def test_outputs_give_vpc_subnets_and_the_way_to_the_bastion(synthesized, profil
 
 def test_flow_log_group_is_destroyed_in_sandbox_and_retained_in_production(synthesized):
     def policy(profile: str) -> tuple:
-        (group,) = resources(
-            synthesized(profile).template("Network"), "AWS::Logs::LogGroup"
-        ).values()
+        (group,) = [
+            group
+            for group in resources(
+                synthesized(profile).template("Network"), "AWS::Logs::LogGroup"
+            ).values()
+            if "FlowLogGroup" in cdk_path(group)
+        ]
         return group["DeletionPolicy"], props(group)["RetentionInDays"]
 
     assert policy("sandbox") == ("Delete", 7)
     assert policy("production") == ("Retain", 365)
+
+
+@pytest.mark.parametrize(("profile", "deletion"), [("sandbox", "Delete"), ("production", "Retain")])
+def test_the_default_sg_restrictor_logs_to_a_group_the_stack_owns(synthesized, profile, deletion):
+    """aws-cdk-lib's own handler: its /aws/lambda group would otherwise outlive the stack."""
+    template = synthesized(profile).template("Network")
+    handlers = {
+        logical_id
+        for logical_id, resource in resources(template, "AWS::Lambda::Function").items()
+        if "VpcRestrictDefaultSG" in logical_id
+    }
+    (handler,) = handlers
+    groups = {
+        logical_id: group
+        for logical_id, group in resources(template, "AWS::Logs::LogGroup").items()
+        if props(group).get("LogGroupName")
+        == {"Fn::Join": ["", ["/aws/lambda/", {"Ref": handler}]]}
+    }
+    ((group_id, group),) = groups.items()
+    assert group["DeletionPolicy"] == deletion
+    (custom,) = resources(template, "Custom::VpcRestrictDefaultSG").values()
+    assert group_id in custom["DependsOn"]

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, CfnParameter, Stack
 
 from constructs_lib.serverless_api import RUNTIME_DIR, ServerlessApi
 from stacks.catalog import add_nag
@@ -16,7 +16,10 @@ from tests.conftest import PINNED_ENV, cdk_context
 from tests.template_queries import props, ref, resources, under
 
 STACK = "ServerlessApi"
-WEB_ACL = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/example/0000"
+WEB_ACL = (
+    "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/example/"
+    "0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+)
 ROUTES = {("/items", "GET"), ("/items", "POST"), ("/items/{id}", "GET"), ("/items/{id}", "PUT")}
 ROUTES |= {("/items/{id}", "DELETE")}
 
@@ -35,7 +38,9 @@ def variants(tmp_path_factory) -> dict:
         env=PINNED_ENV,
     )
     stack = Stack(app, "Variants", env=PINNED_ENV)
-    ServerlessApi(stack, "Public", auth_mode="none", allow_unauthenticated=True)
+    ServerlessApi(
+        stack, "Public", auth_mode="none", allow_unauthenticated=True, stage_name="v1_beta-2"
+    )
     ServerlessApi(stack, "Edge", endpoint_type="edge", auth_mode="cognito", mfa="optional")
     ServerlessApi(
         stack,
@@ -52,6 +57,15 @@ def variants(tmp_path_factory) -> dict:
         memory_size=1024,
         timeout_seconds=20,
         web_acl_arn=WEB_ACL,
+    )
+    tokens = Stack(app, "Tokens", env=PINNED_ENV)
+    ServerlessApi(
+        tokens,
+        "Api",
+        billing_mode="provisioned",
+        min_capacity=CfnParameter(tokens, "MinCapacity", type="Number").value_as_number,
+        max_capacity=CfnParameter(tokens, "MaxCapacity", type="Number").value_as_number,
+        web_acl_arn=CfnParameter(tokens, "WebAclArn").value_as_string,
     )
     assembly = app.synth()
     report_path = outdir / "validation-report.json"
@@ -370,6 +384,45 @@ def test_web_acl_option_associates_the_stage(variants):
     stage_id, _ = _one(template, "AWS::ApiGateway::Stage")
     _, association = _one(template, "AWS::WAFv2::WebACLAssociation")
     assert props(association)["WebACLArn"] == WEB_ACL
+    assert stage_id in json.dumps(props(association)["ResourceArn"])
+
+
+def test_stage_name_names_the_stage_its_url_and_its_execution_log_group(variants):
+    template = under(variants["templates"]["Variants"], "Variants/Public/")
+    stage_id, stage = _one(template, "AWS::ApiGateway::Stage")
+    api_id, _ = _one(template, "AWS::ApiGateway::RestApi")
+    assert props(stage)["StageName"] == "v1_beta-2"
+    (group,) = [
+        g for g in resources(template, "AWS::Logs::LogGroup").values() if "LogGroupName" in props(g)
+    ]
+    name = props(group)["LogGroupName"]["Fn::Join"][1]
+    assert name == ["API-Gateway-Execution-Logs_", {"Ref": api_id}, "/v1_beta-2"]
+
+
+def test_capacity_from_number_parameters_reaches_the_table_and_both_scalable_targets(variants):
+    template = variants["templates"]["Tokens"]
+    assert {template["Parameters"][p]["Type"] for p in ("MinCapacity", "MaxCapacity")} == {"Number"}
+    table_id, table = _one(template, "AWS::DynamoDB::Table")
+    assert props(table)["ProvisionedThroughput"] == {
+        "ReadCapacityUnits": {"Ref": "MinCapacity"},
+        "WriteCapacityUnits": {"Ref": "MinCapacity"},
+    }
+    targets = resources(template, "AWS::ApplicationAutoScaling::ScalableTarget").values()
+    assert sorted(props(t)["ScalableDimension"] for t in targets) == [
+        "dynamodb:table:ReadCapacityUnits",
+        "dynamodb:table:WriteCapacityUnits",
+    ]
+    for target in targets:
+        assert props(target)["MinCapacity"] == {"Ref": "MinCapacity"}
+        assert props(target)["MaxCapacity"] == {"Ref": "MaxCapacity"}
+        assert table_id in json.dumps(props(target)["ResourceId"])
+
+
+def test_a_web_acl_from_a_parameter_passes_through_unchecked(variants):
+    template = variants["templates"]["Tokens"]
+    stage_id, _ = _one(template, "AWS::ApiGateway::Stage")
+    _, association = _one(template, "AWS::WAFv2::WebACLAssociation")
+    assert props(association)["WebACLArn"] == {"Ref": "WebAclArn"}
     assert stage_id in json.dumps(props(association)["ResourceArn"])
 
 

@@ -7,9 +7,16 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_route53 as route53
 
 from constructs_lib.static_site import StaticSite
+from stacks.profiles import profile_named
+from stacks.static_site_stack import StaticSiteStack
+from tests.conftest import PINNED_ENV, cdk_context
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 DOMAIN = {"domain_name": "www.example.com", "certificate_arn": CERTIFICATE}
+ACL_ID = "0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+CLOUDFRONT_ACL = f"arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/{ACL_ID}"
+REGIONAL_ACL = f"arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/{ACL_ID}"
+ERROR_PAGE_ALLOWED = r"allowed: a file in content_path \(.*\) named by a path relative to it"
 
 
 @pytest.fixture()
@@ -57,14 +64,85 @@ def stack() -> Stack:
             r"domain_name is 'WWW\.Example\.com'; allowed: a lowercase DNS name",
         ),
         (
-            {"web_acl_arn": "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/0a1b"},
+            {"web_acl_arn": REGIONAL_ACL},
+            r"web_acl_arn is '.*:regional/webacl/api/.*', a web ACL with scope REGIONAL "
+            r"\(regional/webacl\), which CloudFront cannot use; allowed: the ARN of a WAFv2 web "
+            r"ACL with scope CLOUDFRONT .*: create the web ACL with scope CLOUDFRONT, in us-east-1",
+        ),
+        (
+            {"web_acl_arn": CLOUDFRONT_ACL.replace("us-east-1", "eu-west-1")},
+            r"web_acl_arn is in eu-west-1; allowed: the ARN of a WAFv2 web ACL with scope "
+            r"CLOUDFRONT .*\(CLOUDFRONT-scope web ACLs live in us-east-1\)",
+        ),
+        (
+            {"web_acl_arn": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/0a1b"},
             r"web_acl_arn is .*; allowed: the ARN of a WAFv2 web ACL with scope CLOUDFRONT",
         ),
+        ({"web_acl_arn": ""}, r"web_acl_arn is ''; allowed: the ARN of a WAFv2 web ACL"),
         (
             {"access_log_retention_days": 0},
             r"access_log_retention_days is 0; allowed: 1 or more",
         ),
-        ({"error_page": "404.html"}, r"error_page is '404\.html'; allowed: a file in content_path"),
+        (
+            {"access_log_retention_days": "365"},
+            r"access_log_retention_days is '365'; allowed: a whole number, 1 or more",
+        ),
+        (
+            {"access_log_retention_days": 1.5},
+            r"access_log_retention_days is 1\.5; allowed: a whole number, 1 or more",
+        ),
+        (
+            {"geo_allowlist": "DE"},
+            r"geo_allowlist is 'DE'; allowed: a list of ISO 3166-1 alpha-2 country codes",
+        ),
+        (
+            {"geo_denylist": "KP"},
+            r"geo_denylist is 'KP'; allowed: a list of ISO 3166-1 alpha-2 country codes",
+        ),
+        (
+            {"geo_allowlist": {"DE", "FR"}},
+            r"geo_allowlist is \{.*\}; allowed: a list of ISO 3166-1 alpha-2 country codes",
+        ),
+        (
+            {"geo_denylist": ["KP", 1]},
+            r"geo_denylist contains 1; allowed: a list of ISO 3166-1 alpha-2 country codes",
+        ),
+        (
+            {**DOMAIN, "domain_name": 42},
+            r"domain_name is 42; allowed: a lowercase DNS name",
+        ),
+        (
+            {"error_page": "404.html"},
+            r"error_page is '404\.html', not a file; " + ERROR_PAGE_ALLOWED,
+        ),
+        ({"error_page": ""}, r"error_page is ''; " + ERROR_PAGE_ALLOWED),
+        ({"error_page": None}, r"error_page is None; " + ERROR_PAGE_ALLOWED),
+        (
+            {"error_page": "/error.html"},
+            r"error_page is '/error\.html', an absolute path; " + ERROR_PAGE_ALLOWED,
+        ),
+        (
+            {"error_page": "/etc/passwd"},
+            r"error_page is '/etc/passwd', an absolute path; " + ERROR_PAGE_ALLOWED,
+        ),
+        (
+            {"error_page": "../static_site_runtime/error.html"},
+            r"error_page is '\.\./static_site_runtime/error\.html', with an empty, '\.' or "
+            r"'\.\.' segment; " + ERROR_PAGE_ALLOWED,
+        ),
+        (
+            {"error_page": "sub/../error.html"},
+            r"error_page is 'sub/\.\./error\.html', with an empty, '\.' or '\.\.' segment",
+        ),
+        (
+            {"error_page": "./error.html"},
+            r"error_page is '\./error\.html', with an empty, '\.' or '\.\.' segment",
+        ),
+        (
+            {"error_page": "..\\error.html"},
+            r"error_page is '\.\.\\\\error\.html', with an empty, '\.' or '\.\.' segment",
+        ),
+        ({"error_page": "errors/"}, r"error_page is 'errors/', with an empty, '\.' or '\.\.'"),
         ({"content_path": "/nonexistent"}, r"content_path is '/nonexistent'; allowed: a folder"),
     ],
 )
@@ -94,3 +172,104 @@ def test_bad_props_are_refused_before_any_resource_is_created(stack):
         StaticSite(stack, "Site", origin_access="s3-website")
     assert [child.node.id for child in stack.node.children] == ["Site"]
     assert stack.node.find_child("Site").node.children == []
+
+
+def test_an_error_page_linked_to_a_file_outside_content_path_is_refused(stack, tmp_path):
+    content = tmp_path / "site"
+    content.mkdir()
+    (content / "index.html").write_text("<h1>home</h1>")
+    secret = tmp_path / "secret.html"
+    secret.write_text("not for the bucket")
+    (content / "error.html").symlink_to(secret)
+    with pytest.raises(
+        ValueError,
+        match=r"error_page is 'error\.html', outside content_path; " + ERROR_PAGE_ALLOWED,
+    ):
+        StaticSite(stack, "Site", content_path=content)
+    assert stack.node.find_child("Site").node.children == []
+
+
+def test_an_error_page_that_is_a_folder_is_refused(stack, tmp_path):
+    content = tmp_path / "site"
+    (content / "errors").mkdir(parents=True)
+    (content / "index.html").write_text("<h1>home</h1>")
+    with pytest.raises(ValueError, match=r"error_page is 'errors', not a file; "):
+        StaticSite(stack, "Site", content_path=content, error_page="errors")
+
+
+def test_a_single_page_app_needs_no_error_page(stack, tmp_path):
+    content = tmp_path / "spa"
+    content.mkdir()
+    (content / "index.html").write_text("<div id=app></div>")
+    site = StaticSite(stack, "Site", content_path=content, single_page_app=True, error_page="")
+    assert site.distribution is not None
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"geo_allowlist": "DE"},
+        {"web_acl_arn": REGIONAL_ACL},
+        {"access_log_retention_days": "365"},
+        {"error_page": "../error.html"},
+    ],
+)
+def test_new_checks_also_refuse_before_any_resource_is_created(stack, props):
+    with pytest.raises(ValueError):
+        StaticSite(stack, "Site", **props)
+    assert [child.node.id for child in stack.node.children] == ["Site"]
+    assert stack.node.find_child("Site").node.children == []
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "production"])
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        (
+            {"site_domain": "WWW.Example.com"},
+            r"site_domain is 'WWW\.Example\.com'; allowed: a lowercase DNS name",
+        ),
+        ({"site_domain": "localhost"}, r"site_domain is 'localhost'; allowed: a lowercase DNS"),
+        ({"site_domain": ""}, r"site_domain is ''; allowed: a lowercase DNS name"),
+        (
+            {"site_domain": ".".join(["a" * 63] * 4) + ".com"},  # 259 characters, each label valid
+            r"site_domain is '(a{63}\.){4}com'; allowed: a lowercase DNS name of at most 253",
+        ),
+        (
+            {"site_certificate_arn": CERTIFICATE.replace("us-east-1", "eu-west-1")},
+            r"site_certificate_arn is 'arn:aws:acm:eu-west-1:.*'; allowed: an ACM certificate "
+            r"ARN in us-east-1",
+        ),
+        (
+            {"site_certificate_arn": "arn:aws:iam::123456789012:server-certificate/site"},
+            r"site_certificate_arn is 'arn:aws:iam::.*'; allowed: an ACM certificate ARN in us-e",
+        ),
+    ],
+)
+def test_an_invalid_context_value_raises_naming_the_key(profile, context, message):
+    good = {"site_domain": "www.example.com", "site_certificate_arn": CERTIFICATE}
+    app = App(context=cdk_context(profile, **{**good, **context}))
+    with pytest.raises(ValueError, match=message):
+        StaticSiteStack(app, "StaticSite", profile=profile_named(profile), env=PINNED_ENV)
+
+
+@pytest.mark.parametrize(
+    ("context", "missing"),
+    [
+        ({"site_domain": "www.example.com"}, "site_certificate_arn"),
+        ({"site_certificate_arn": CERTIFICATE}, "site_domain"),
+    ],
+)
+def test_one_context_key_without_the_other_is_refused(context, missing):
+    app = App(context=cdk_context("production", **context))
+    with pytest.raises(
+        ValueError, match=rf"{missing} is not set but .* is; allowed: both context keys"
+    ):
+        StaticSiteStack(app, "StaticSite", profile=profile_named("production"), env=PINNED_ENV)
+
+
+def test_an_invalid_context_value_is_refused_before_any_resource_is_created():
+    app = App(context=cdk_context("production", site_domain="x", site_certificate_arn=CERTIFICATE))
+    with pytest.raises(ValueError, match=r"site_domain is 'x'"):
+        StaticSiteStack(app, "StaticSite", profile=profile_named("production"), env=PINNED_ENV)
+    assert app.node.find_child("StaticSite").node.children == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 
 import pytest
 from aws_cdk import App, Stack
@@ -10,8 +11,9 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk.assertions import Template
 
 from constructs_lib.static_site import SAMPLE_SITE, StaticSite
+from stacks.catalog import add_stacks
 from tests.conftest import PINNED_ENV, cdk_context
-from tests.template_queries import props, ref, resources, under
+from tests.template_queries import cdk_path, props, ref, resources, under
 from tests.test_compliance import acknowledgements
 
 STACKS = ("StaticSite", "StaticSiteOac")
@@ -345,12 +347,127 @@ def test_custom_domain_gets_ipv4_and_ipv6_alias_records_to_the_distribution(vari
         assert target["DNSName"] == {"Fn::GetAtt": [distribution_id, "DomainName"]}
 
 
-def test_without_a_custom_domain_the_default_certificate_is_used(sandbox):
-    config = _distribution(sandbox.template("StaticSite"))
+@pytest.mark.parametrize("stack", STACKS)
+def test_sandbox_keeps_the_default_certificate_and_takes_no_parameters(sandbox, stack):
+    template = sandbox.template(stack)
+    config = _distribution(template)
     assert "Aliases" not in config
     assert config.get("ViewerCertificate", {"CloudFrontDefaultCertificate": True}) == {
         "CloudFrontDefaultCertificate": True
     }
+    assert set(template.get("Parameters", {})) <= {"BootstrapVersion"}
+    assert "SiteUrl" not in template["Outputs"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_production_requires_a_domain_and_a_us_east_1_certificate_as_parameters(production, stack):
+    parameters = production.template(stack)["Parameters"]
+    assert set(parameters) == {"SiteDomain", "SiteCertificateArn", "BootstrapVersion"}
+    for name in ("SiteDomain", "SiteCertificateArn"):
+        assert parameters[name]["Type"] == "String"
+        assert "Default" not in parameters[name]  # cdk deploy without a value stops before it
+        assert parameters[name]["AllowedPattern"]
+    domain = parameters["SiteDomain"]["AllowedPattern"]
+    assert parameters["SiteDomain"]["MaxLength"] == 253
+    for good in ("www.example.com", "example.co.uk", "a-b.example.org"):
+        assert re.fullmatch(domain, good), good
+    for bad in ("WWW.Example.com", "example", "-a.example.com", "a..example.com", "*.example.com"):
+        assert not re.fullmatch(domain, bad), bad
+    certificate = parameters["SiteCertificateArn"]["AllowedPattern"]
+    assert re.fullmatch(certificate, CERTIFICATE)
+    for bad in (
+        CERTIFICATE.replace("us-east-1", "eu-west-1"),
+        CERTIFICATE.replace(":acm:", ":iam:"),
+        CERTIFICATE[:-1],
+        "arn:aws:iam::123456789012:server-certificate/site",
+    ):
+        assert not re.fullmatch(certificate, bad), bad
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_production_serves_the_domain_parameter_with_its_certificate_sni_and_tls_1_2(
+    production, stack
+):
+    template = production.template(stack)
+    config = _distribution(template)
+    assert config["Aliases"] == [{"Ref": "SiteDomain"}]
+    assert config["ViewerCertificate"] == {
+        "AcmCertificateArn": {"Ref": "SiteCertificateArn"},
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+        "SslSupportMethod": "sni-only",
+    }
+    assert resources(template, "AWS::Route53::RecordSet") == {}  # no hosted zone: your DNS
+    site_url = template["Outputs"]["SiteUrl"]["Value"]
+    assert site_url == {"Fn::Join": ["", ["https://", {"Ref": "SiteDomain"}]]}
+
+
+def test_context_keys_give_production_a_literal_domain_and_certificate(tmp_path):
+    app = App(
+        context=cdk_context(
+            "production",
+            arch="static-site",
+            site_domain="www.example.com",
+            site_certificate_arn=CERTIFICATE,
+        ),
+        outdir=str(tmp_path),
+    )
+    add_stacks(app, env=PINNED_ENV, nag=False)
+    assembly = app.synth()
+    assert {s.stack_name for s in assembly.stacks} == set(STACKS)
+    for stack in assembly.stacks:
+        template = stack.template
+        assert set(template.get("Parameters", {})) <= {"BootstrapVersion"}, stack.stack_name
+        config = _distribution(template)
+        assert config["Aliases"] == ["www.example.com"]
+        assert config["ViewerCertificate"] == {
+            "AcmCertificateArn": CERTIFICATE,
+            "MinimumProtocolVersion": "TLSv1.2_2021",
+            "SslSupportMethod": "sni-only",
+        }
+        assert template["Outputs"]["SiteUrl"]["Value"] == "https://www.example.com"
+
+
+def test_context_keys_give_the_sandbox_a_custom_domain_too(tmp_path):
+    app = App(
+        context=cdk_context(
+            "sandbox",
+            arch="static-site",
+            site_domain="dev.example.com",
+            site_certificate_arn=CERTIFICATE,
+        ),
+        outdir=str(tmp_path),
+    )
+    stacks = add_stacks(app, env=PINNED_ENV, nag=False)
+    template = Template.from_stack(stacks["StaticSite"]).to_json()
+    assert set(template.get("Parameters", {})) <= {"BootstrapVersion"}
+    config = _distribution(template)
+    assert config["Aliases"] == ["dev.example.com"]
+    assert config["ViewerCertificate"]["AcmCertificateArn"] == CERTIFICATE
+
+
+@pytest.mark.parametrize(
+    ("profile", "acknowledged"), [("sandbox", set(STACKS)), ("production", set())]
+)
+def test_cfr4_is_acknowledged_only_where_the_default_certificate_is_used(
+    synthesized, profile, acknowledged
+):
+    found = acknowledgements(synthesized(profile).architecture("static-site").outdir)
+    cfr4 = {path for path, rule, _ in found if rule == "AwsSolutions-CFR4"}
+    assert cfr4 == {f"/{stack}/Site/Distribution" for stack in acknowledged}
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "production"])
+def test_both_profiles_pass_cdk_nag(synthesized, profile):
+    report = synthesized(profile).architecture("static-site").validation_report
+    assert report["title"] == "Validation Report"  # written only when cdk-nag ran
+    failures = [
+        f"{violation['ruleName']} at {construct['constructPath']}"
+        for plugin in report.get("pluginReports", [])
+        if plugin["conclusion"] != "success"
+        for violation in plugin["violations"]
+        for construct in violation["violatingConstructs"]
+    ]
+    assert failures == []
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -362,10 +479,24 @@ def test_deployment_logs_follow_the_profile_instead_of_being_kept_forever(synthe
             for f in resources(template, "AWS::Lambda::Function").values()
             if "LoggingConfig" in props(f)
         ]
-        (group_id,) = resources(template, "AWS::Logs::LogGroup")
-        assert ref(props(function)["LoggingConfig"]["LogGroup"]) == group_id
-        group = template["Resources"][group_id]
+        group_id = ref(props(function)["LoggingConfig"]["LogGroup"])
+        group = resources(template, "AWS::Logs::LogGroup")[group_id]
+        assert cdk_path(group) == f"{stack}/StaticSiteDeploymentLogs/Resource"
         return group["DeletionPolicy"], props(group)["RetentionInDays"]
 
     assert log_group("sandbox") == ("Delete", 7)
     assert log_group("production") == ("Retain", 365)
+
+
+def test_an_error_page_in_a_subfolder_is_served_from_its_path(tmp_path):
+    content = tmp_path / "site"
+    (content / "errors").mkdir(parents=True)
+    (content / "index.html").write_text("<h1>home</h1>")
+    (content / "errors" / "404.html").write_text("<h1>not here</h1>")
+    stack = Stack(App(), "ErrorPage")
+    StaticSite(stack, "Site", content_path=content, error_page="errors/404.html")
+    config = _distribution(Template.from_stack(stack).to_json())
+    assert {(r["ErrorCode"], r["ResponsePagePath"]) for r in config["CustomErrorResponses"]} == {
+        (403, "/errors/404.html"),
+        (404, "/errors/404.html"),
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -294,14 +296,16 @@ def test_instances_without_a_bastion_accept_only_the_app_port_from_the_alb(varia
     assert ref(rule["SourceSecurityGroupId"]) == _group(web, "Options/AlbSecurityGroup")
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize(("profile", "ports"), [("sandbox", [80]), ("production", [80, 443])])
 def test_alb_is_open_only_on_its_listener_port_and_talks_only_to_the_instances(
-    synthesized, profile
+    synthesized, profile, ports
 ):
     template = synthesized(profile).template(STACK)
     alb = _group(template, "WebTier/Web/AlbSecurityGroup")
-    (rule,) = ingress_rules(template, alb)
-    assert (rule["IpProtocol"], rule["FromPort"], rule["CidrIp"]) == ("tcp", 80, "0.0.0.0/0")
+    rules = ingress_rules(template, alb)
+    assert sorted((r["IpProtocol"], r["FromPort"], r["CidrIp"]) for r in rules) == [
+        ("tcp", port, "0.0.0.0/0") for port in ports
+    ]
     egress = [
         props(e)
         for e in resources(template, "AWS::EC2::SecurityGroupEgress").values()
@@ -319,9 +323,8 @@ def test_alb_ingress_cidr_is_configurable(variants):
     assert rule["CidrIp"] == "203.0.113.0/24"
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_without_a_certificate_http_forwards_to_the_target_group(synthesized, profile):
-    template = synthesized(profile).template(STACK)
+def test_sandbox_without_a_certificate_http_forwards_to_the_target_group(sandbox):
+    template = sandbox.template(STACK)
     listeners = _listeners(template)
     assert list(listeners) == [80]
     (action,) = listeners[80]["DefaultActions"]
@@ -401,15 +404,15 @@ def test_sandbox_alb_keeps_no_logs_and_can_be_deleted(sandbox):
     assert resources(_web(template), "AWS::S3::Bucket") == {}
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_outputs_give_the_alb_url_and_the_group_name(synthesized, profile):
+@pytest.mark.parametrize(("profile", "scheme"), [("sandbox", "http"), ("production", "https")])
+def test_outputs_give_the_alb_url_and_the_group_name(synthesized, profile, scheme):
     template = synthesized(profile).template(STACK)
     outputs = template["Outputs"]
     alb_id, _ = _one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     group_id, _ = _one(template, "AWS::AutoScaling::AutoScalingGroup")
     assert outputs["AlbDnsName"]["Value"] == {"Fn::GetAtt": [alb_id, "DNSName"]}
     assert outputs["AlbUrl"]["Value"]["Fn::Join"][1] == [
-        "http://",
+        f"{scheme}://",
         {"Fn::GetAtt": [alb_id, "DNSName"]},
     ]
     assert outputs["AsgName"]["Value"] == {"Ref": group_id}
@@ -450,3 +453,35 @@ def test_access_logs_in_an_agnostic_stack_choose_the_regions_log_writer_at_deplo
     attributes = {a["Key"]: a["Value"] for a in props(alb)["LoadBalancerAttributes"]}
     assert attributes["access_logs.s3.enabled"] == "true"
     assert ref(props(policy)["Bucket"]) == ref(attributes["access_logs.s3.bucket"])
+
+
+def test_production_never_serves_plain_http_it_asks_for_a_certificate_at_deploy(production):
+    """No -c certificate_arn: a required parameter, so deploy fails before any resource."""
+    template = production.template(STACK)
+    parameter = template["Parameters"]["CertificateArn"]
+    assert parameter["Type"] == "String" and "Default" not in parameter
+    assert re.fullmatch(parameter["AllowedPattern"], CERT)
+    assert not re.fullmatch(parameter["AllowedPattern"], "not-a-certificate")
+    listeners = _listeners(template)
+    assert listeners[443]["Certificates"] == [{"CertificateArn": {"Ref": "CertificateArn"}}]
+    (redirect,) = listeners[80]["DefaultActions"]
+    assert redirect["Type"] == "redirect" and redirect["RedirectConfig"]["Protocol"] == "HTTPS"
+    forwarding = [
+        port
+        for port, listener in listeners.items()
+        for action in listener["DefaultActions"]
+        if action["Type"] == "forward"
+    ]
+    assert forwarding == [443]
+
+
+def test_production_with_a_certificate_in_context_needs_no_parameter():
+    app = App(context={**cdk_context("production"), "certificate_arn": CERT})
+    stack = WebTierStack(app, "WebTierProd", profile=profile_named("production"), env=PINNED_ENV)
+    template = app.synth().get_stack_by_name(stack.stack_name).template
+    assert "Parameters" not in template or "CertificateArn" not in template["Parameters"]
+    assert _listeners(template)[443]["Certificates"] == [{"CertificateArn": CERT}]
+
+
+def test_sandbox_has_no_certificate_parameter(sandbox):
+    assert "CertificateArn" not in sandbox.template(STACK).get("Parameters", {})
