@@ -5,9 +5,11 @@ in moto's backend, returns the physical id and the ``Fn::GetAtt`` attributes) an
 ``STUB = True`` marks a type moto has no model for at all: it only hands out ids, the deploy
 coverage report lists it as "not emulated" and never counts it as verified.
 
-Custom resources (``Custom::...``): moto would invoke their Lambda handler, which needs Docker,
-and wait forever for the response. The extensions here do what the CDK handler does, against
-moto's backends, and answer at once.
+aws-cdk's custom resources (``Custom::...``): moto would invoke their Lambda handler, which
+needs Docker, and wait forever for the response. ``CdkHandlerResource`` runs aws-cdk-lib's own
+handler instead, from the deployed function's code (Node with ``node``, Python with this
+interpreter), its SDK calls going back to this moto server: the state they leave is moto's own
+model, made by aws-cdk-lib's code (stubs.HANDLERS_RUN lists them).
 
 ``install()`` registers them with moto's CloudFormation parser (idempotent); call it in the
 process that runs the moto server, before the first CreateStack.
@@ -15,17 +17,30 @@ process that runs the moto server, before the first CreateStack.
 
 from __future__ import annotations
 
+import argparse
+import atexit
+import functools
+import hashlib
 import io
 import json
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 import uuid
 import zipfile
+from pathlib import Path
 from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import camelcase_to_underscores
 
-from tests.emulator.stubs import STUB_TYPES
+from tests.emulator.stubs import HANDLERS_RUN, STUB_TYPES
 
 ACCOUNT_PARTITION = "aws"
 
@@ -103,6 +118,378 @@ def _items(values: list[Any] | None) -> dict[str, Any]:
     return {"Quantity": len(values), "Items": values}
 
 
+# ------------------------------------------------------------ aws-cdk-lib's own handlers
+# moto cannot invoke a Lambda function here (its runtime needs Docker). For aws-cdk's own
+# custom resources the emulator runs the handler itself, as Lambda would: the deployed
+# function's code (the asset zip the CLI published, which moto read from the assets bucket
+# when it created the function) and layers, unpacked once per server process; the function's
+# environment; the event CloudFormation sends (ResourceProperties resolved to physical ids,
+# every scalar a string); the AWS SDK pointed back at this moto server. The request that runs
+# the handler (CreateStack/DeleteStack) is still in flight: moto's server serves every request
+# on its own thread and holds no lock while a backend works, so the handler's calls are served
+# meanwhile.
+HANDLER_TIMEOUT_S = 120.0
+ROOT = Path(__file__).resolve().parents[2]
+
+# Node (aws-cdk's CustomResourceProvider handlers): the user handler is called directly, not
+# __entrypoint__.js (which would PUT the response to CloudFormation's pre-signed S3 URL); its
+# result becomes the response as __entrypoint__.js renders it (see _provider_response).
+_NODE_INVOKE = r"""
+const fs = require("fs");
+const [modulePath, exportName, eventFile, resultFile] = process.argv.slice(1);
+const event = JSON.parse(fs.readFileSync(eventFile, "utf8"));
+const context = {
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  awsRequestId: event.RequestId,
+  getRemainingTimeInMillis: () => 900000,
+};
+Promise.resolve()
+  .then(() => require(modulePath)[exportName](event, context))
+  .then(
+    (result) => {
+      fs.writeFileSync(resultFile, JSON.stringify(result === undefined ? null : result));
+      process.exit(0);
+    },
+    (error) => {
+      console.error((error && error.stack) || String(error));
+      process.exit(1);
+    },
+  );
+"""
+
+# Python (BucketDeployment): the module's handler(event, context) as is; it PUTs its response
+# to event["ResponseURL"], here a loopback listener of this runner. The handler's one path
+# into Lambda's file system, the AWS CLI of its layer at /opt/awscli/aws, is mapped to the
+# same file of the layer as unpacked here (layers are mounted at /opt in Lambda), run by this
+# Python (its shebang names Lambda's /var/lang/bin/python).
+_PYTHON_INVOKE = r"""
+import http.server, importlib, json, logging, os, subprocess, sys, threading, types
+code, layers, handler, event_file, result_file = sys.argv[1:]
+layers = json.loads(layers)
+logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+
+class Response(http.server.BaseHTTPRequestHandler):
+    def do_PUT(self):
+        body = self.rfile.read(int(self.headers["content-length"]))
+        with open(result_file, "wb") as out:
+            out.write(body)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+listener = http.server.HTTPServer(("127.0.0.1", 0), Response)
+threading.Thread(target=listener.serve_forever, daemon=True).start()
+with open(event_file) as raw:
+    event = json.load(raw)
+event["ResponseURL"] = f"http://127.0.0.1:{listener.server_port}/cloudformation-response"
+
+def from_layer(argv):
+    if not argv[0].startswith("/opt/"):
+        return list(argv)
+    relative = argv[0][len("/opt/"):]
+    for layer in layers:
+        path = os.path.join(layer, relative)
+        if os.path.isfile(path):
+            with open(path, "rb") as script:
+                python = b"python" in script.readline()
+            return ([sys.executable] if python else []) + [path, *argv[1:]]
+    raise FileNotFoundError(f"{argv[0]}: in none of the function's layers")
+
+sys.path.insert(0, code)
+module_name, function_name = handler.rsplit(".", 1)
+module = importlib.import_module(module_name)
+module.subprocess = types.SimpleNamespace(
+    check_call=lambda argv, *a, **k: subprocess.check_call(from_layer(argv), *a, **k)
+)
+
+class Context:
+    function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+    log_stream_name = "emulator/" + event["RequestId"]
+    aws_request_id = event["RequestId"]
+
+    @staticmethod
+    def get_remaining_time_in_millis():
+        return 900000
+
+getattr(module, function_name)(event, Context())
+listener.shutdown()
+"""
+
+_UNPACKED_LOCK = threading.Lock()
+_UNPACKED: dict[str, Path] = {}  # sha256 of a zip -> where it is unpacked
+
+
+@functools.cache
+def _unpack_root() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="emulator-handlers-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
+def _unpacked(code: bytes) -> Path:
+    """A Lambda zip (function code or layer) unpacked once per content, in a temporary
+    directory of this process that goes when the server exits."""
+    digest = hashlib.sha256(code).hexdigest()
+    with _UNPACKED_LOCK:
+        if digest not in _UNPACKED:
+            with zipfile.ZipFile(io.BytesIO(code)) as zipped:
+                zipped.extractall(_unpack_root() / digest)
+            _UNPACKED[digest] = _unpack_root() / digest
+        return _UNPACKED[digest]
+
+
+def _emulator_endpoint() -> tuple[int, str]:
+    """Port and certificate of the moto server this process runs: the command line of
+    tests/emulator/server.py, the only process that installs these extensions."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--cert")
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    if not (args.port and args.cert):
+        raise RuntimeError(
+            "aws-cdk's custom resource handlers call back into the emulator: run them in "
+            "`python -m tests.emulator.server --port N --cert C --key K`"
+        )
+    return args.port, args.cert
+
+
+def _cfn_strings(value: Any) -> Any:
+    """CloudFormation passes a custom resource's properties with every scalar a string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return [_cfn_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _cfn_strings(v) for k, v in value.items()}
+    return value
+
+
+class HandlerFailed(RuntimeError):
+    """aws-cdk-lib's handler answered FAILED, or did not run to its end."""
+
+    def __init__(self, event: dict[str, Any], reason: str) -> None:
+        self.resource_type, self.logical_id = event["ResourceType"], event["LogicalResourceId"]
+        self.reason = f"{event['RequestType']}: {reason}"
+        super().__init__(f"{self.resource_type} {self.logical_id}: {self.reason}")
+
+
+class DeployedHandler:
+    """aws-cdk-lib's handler as the deployed Lambda function holds it, run as Lambda would."""
+
+    def __init__(self, service_token: str, account_id: str, region: str) -> None:
+        from moto.awslambda.utils import get_backend
+
+        backend = get_backend(account_id, region)
+        function = backend.get_function(service_token)
+        self.function_name = function.function_name
+        self.handler = function.handler
+        self.runtime = function.run_time or ""
+        self.environment = dict(function.environment_vars or {})
+        self.region = region
+        self.code = _unpacked(function.code_bytes)
+        self.layers = [
+            _unpacked(backend.layers_versions_by_arn(layer["Arn"]).code_bytes)
+            for layer in function.layers
+        ]
+
+    def _env(self) -> dict[str, str]:
+        port, cert = _emulator_endpoint()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+        env.update(self.environment)  # the function's own variables, as Lambda sets them
+        venv_bin = str(Path(sys.executable).parent)
+        env.update(
+            PATH=os.pathsep.join([venv_bin, env.get("PATH", "")]),
+            AWS_LAMBDA_FUNCTION_NAME=self.function_name,
+            AWS_REGION=self.region,
+            AWS_DEFAULT_REGION=self.region,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_EC2_METADATA_DISABLED="true",
+            # By IP (the certificate names it too): the SDKs address a bucket as
+            # <bucket>.<endpoint host> unless that host is an IP address, and there is no name
+            # (nor certificate) for <bucket>.localhost.
+            AWS_ENDPOINT_URL=f"https://127.0.0.1:{port}",
+            # Lambda's image has its own CA bundle (BucketDeployment names its path); the
+            # emulator's certificate instead, for the SDKs and the AWS CLI.
+            AWS_CA_BUNDLE=cert,
+            NODE_EXTRA_CA_CERTS=cert,
+            # Lambda's Node runtime ships the AWS SDK; here the project's pinned devDependencies.
+            NODE_PATH=str(ROOT / "node_modules"),
+            NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
+        )
+        return env
+
+    def invoke(self, call: str, event: dict[str, Any]) -> dict[str, Any]:
+        """Run ``call`` (module.export of the function's code) with ``event``; return the
+        response CloudFormation would receive ({Status, PhysicalResourceId, Data, ...})."""
+        env = self._env()
+        module, export = call.rsplit(".", 1)
+        node = self.runtime.startswith("nodejs")
+        if not (node or self.runtime.startswith("python")):
+            raise RuntimeError(f"{self.function_name}: no runner for {self.runtime}")
+        with tempfile.TemporaryDirectory(prefix="emulator-invoke-") as scratch:
+            event_file, result_file = Path(scratch, "event.json"), Path(scratch, "result.json")
+            event_file.write_text(json.dumps(event))
+            if node:
+                executable = shutil.which("node", path=env["PATH"]) or "node"
+                argv = [executable, "-e", _NODE_INVOKE, str(self.code / module), export]
+            else:
+                layers = json.dumps([str(layer) for layer in self.layers])
+                argv = [sys.executable, "-c", _PYTHON_INVOKE, str(self.code), layers, call]
+            argv += [str(event_file), str(result_file)]
+            started = time.monotonic()
+            try:
+                output, returncode = _run_bounded(argv, env, cwd=scratch)
+            except TimeoutError as timeout:
+                raise HandlerFailed(event, str(timeout)) from None
+            seconds = time.monotonic() - started
+            result = json.loads(result_file.read_text()) if result_file.exists() else None
+        where = f"{event['ResourceType']} {event['LogicalResourceId']} ({event['RequestType']})"
+        # The server's log (moto.log): what ran, how long, and its own output on failure.
+        print(f"aws-cdk handler {where}: exit {returncode}, {seconds:.1f} s", flush=True)
+        if returncode != 0 or not (node or result):
+            raise HandlerFailed(
+                event,
+                f"aws-cdk-lib's handler {self.function_name} exited {returncode}:\n"
+                + _last_lines(output),
+            )
+        response = _provider_response(event, result) if node else result
+        if response.get("Status") != "SUCCESS":
+            raise HandlerFailed(event, f"{response.get('Reason')}\n{_last_lines(output)}")
+        return response
+
+
+def _run_bounded(argv: list[str], env: dict[str, str], cwd: str) -> tuple[str, int]:
+    """Run a handler; past HANDLER_TIMEOUT_S its whole process group is killed."""
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=HANDLER_TIMEOUT_S)
+    except BaseException as interrupted:  # a timeout, a signal, ...: no handler survives
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        if not isinstance(interrupted, subprocess.TimeoutExpired):
+            raise
+        raise TimeoutError(
+            f"{argv[0]} did not finish within {HANDLER_TIMEOUT_S:.0f} s and was killed:\n"
+            + _last_lines(output.decode(errors="replace"))
+        ) from None
+    return output.decode(errors="replace"), process.returncode
+
+
+def _last_lines(text: str, lines: int = 15) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _provider_response(event: dict[str, Any], result: Any) -> dict[str, Any]:
+    """The response aws-cdk's __entrypoint__.js (CustomResourceProvider) renders from the user
+    handler's result: its PhysicalResourceId, else the event's, else the RequestId."""
+    result = result or {}
+    physical_id = (
+        result.get("PhysicalResourceId") or event.get("PhysicalResourceId") or event["RequestId"]
+    )
+    if event["RequestType"] == "Delete" and physical_id != event["PhysicalResourceId"]:
+        return {"Status": "FAILED", "Reason": "DELETE: cannot change the physical resource ID"}
+    return {"Status": "SUCCESS", "PhysicalResourceId": physical_id, "Data": result.get("Data")}
+
+
+class CdkHandlerResource(Extension):
+    """An aws-cdk custom resource whose handler (aws-cdk-lib's own code, deployed as the
+    ServiceToken's Lambda function) runs for real on Create and Delete: see DeployedHandler."""
+
+    # The deployed function's Handler setting (checked: a change in aws-cdk-lib fails loudly)
+    # and the module.export of its code that is called.
+    FUNCTION_HANDLER: ClassVar[str] = ""
+    CALL: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        physical_id: str,
+        attributes: dict[str, Any],
+        props: dict[str, Any],
+        handler: DeployedHandler | None = None,
+        logical_id: str = "",
+        stack_id: str = "",
+    ) -> None:
+        super().__init__(physical_id, attributes, props)
+        self._handler, self._logical_id, self._stack_id = handler, logical_id, stack_id
+
+    @classmethod
+    def event(
+        cls,
+        request_type: str,
+        props: dict[str, Any],
+        logical_id: str,
+        stack_id: str,
+        physical_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The event CloudFormation sends the function (ResponseURL as __entrypoint__.js passes
+        it on; the Python runner sets its own)."""
+        event = {
+            "RequestType": request_type,
+            "ServiceToken": props["ServiceToken"],
+            "ResponseURL": "...",
+            "StackId": stack_id,
+            "RequestId": str(uuid.uuid4()),
+            "LogicalResourceId": logical_id,
+            "ResourceType": cls.TYPE,
+            "ResourceProperties": _cfn_strings(props),
+        }
+        if physical_id is not None:
+            event["PhysicalResourceId"] = physical_id
+        return event
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> CdkHandlerResource:
+        props = cloudformation_json.get("Properties", {})
+        logical_id, stack_id = kwargs.get("LogicalId", resource_name), kwargs.get("StackId", "")
+        event = cls.event("Create", props, logical_id, stack_id)
+        handler = DeployedHandler(props["ServiceToken"], account_id, region_name)
+        if handler.handler != cls.FUNCTION_HANDLER:
+            raise HandlerFailed(
+                event,
+                f"the deployed function's handler is {handler.handler}, the emulator calls "
+                f"{cls.CALL} of {cls.FUNCTION_HANDLER} (has aws-cdk-lib changed it?)",
+            )
+        response = handler.invoke(cls.CALL, event)
+        return cls(
+            response["PhysicalResourceId"],
+            response.get("Data") or {},
+            props,
+            handler,
+            logical_id,
+            stack_id,
+        )
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        # The code is the one unpacked at create: moto may delete the function first (see
+        # install_custom_resources_delete_first for the order CloudFormation keeps).
+        assert self._handler is not None
+        event = self.event(
+            "Delete", self._props, self._logical_id, self._stack_id, self._physical_id
+        )
+        self._handler.invoke(self.CALL, event)
+
+
 # ------------------------------------------------------------------------------------- EC2
 class SecurityGroupEgress(Extension):
     TYPE = "AWS::EC2::SecurityGroupEgress"
@@ -163,37 +550,14 @@ class SubnetRouteTableAssociation(Extension):
             backend.disassociate_route_table(physical_id)
 
 
-class VpcRestrictDefaultSG(Extension):
-    """aws-cdk's custom resource: revoke every rule of the VPC's default security group."""
+class VpcRestrictDefaultSG(CdkHandlerResource):
+    """aws-cdk's custom resource, its Node handler run for real: on create it revokes the
+    default security group's default rules (all egress, ingress from itself), on delete it
+    authorizes them again."""
 
     TYPE = "Custom::VpcRestrictDefaultSG"
-
-    @classmethod
-    def create(cls, props, account_id, region, name):
-        from moto.ec2.models import ec2_backends
-
-        backend = ec2_backends[account_id][region]
-        group_id = props["DefaultSecurityGroupId"]
-        group = backend.get_security_group_from_id(group_id)
-        if group.ingress_rules:
-            backend.revoke_security_group_ingress(
-                group_id,
-                None,
-                None,
-                None,
-                [],
-                security_rule_ids=[rule.id for rule in group.ingress_rules],
-            )
-        if group.egress_rules:
-            backend.revoke_security_group_egress(
-                group_id,
-                None,
-                None,
-                None,
-                [],
-                security_rule_ids=[rule.id for rule in group.egress_rules],
-            )
-        return group_id, {}
+    FUNCTION_HANDLER = "__entrypoint__.handler"
+    CALL = "index.handler"  # the user handler __entrypoint__.js requires ("./index")
 
 
 # ------------------------------------------------------------------------------ AutoScaling
@@ -378,69 +742,27 @@ class BucketPolicy(Extension):
             backend.delete_bucket_policy(physical_id)
 
 
-class S3AutoDeleteObjects(Extension):
-    """aws-cdk's custom resource: nothing on create; on delete, empty the bucket."""
+class S3AutoDeleteObjects(CdkHandlerResource):
+    """aws-cdk's custom resource, its Node handler run for real: nothing on create; on delete
+    (of a bucket tagged aws-cdk:auto-delete-objects) it denies new objects in the bucket's
+    policy and deletes every object version and delete marker."""
 
     TYPE = "Custom::S3AutoDeleteObjects"
-
-    @classmethod
-    def create(cls, props, account_id, region, name):
-        return f"{props['BucketName']}-auto-delete", {}
-
-    @classmethod
-    def remove(cls, physical_id, props, account_id, region):
-        from moto.s3.models import s3_backends
-
-        backend = s3_backends[account_id][ACCOUNT_PARTITION]
-        bucket_name = props["BucketName"]
-        if bucket_name not in backend.buckets:
-            return
-        bucket = backend.get_bucket(bucket_name)
-        for key in list(bucket.keys.keys()):
-            bucket.keys.pop(key)
+    FUNCTION_HANDLER = "index.handler"
+    # index.handler is the same function wrapped in the response-posting framework.
+    CALL = "index.autoDeleteHandler"
 
 
-class CDKBucketDeployment(Extension):
-    """aws-cdk's BucketDeployment: unzip the published asset into the destination bucket."""
+class CDKBucketDeployment(CdkHandlerResource):
+    """aws-cdk's BucketDeployment, its Python handler run for real: `aws s3 cp` of each source
+    zip (the AWS CLI of the function's own layer), unzip, `aws s3 sync --delete` into the
+    destination bucket, then the CloudFront invalidation (and its waiter). Delete: aws-cdk's
+    default RetainOnDelete keeps the files (the bucket's auto-delete resource empties it) and
+    invalidates again."""
 
     TYPE = "Custom::CDKBucketDeployment"
-
-    @classmethod
-    def create(cls, props, account_id, region, name):
-        from moto.cloudfront.models import cloudfront_backends
-        from moto.s3.models import s3_backends
-
-        backend = s3_backends[account_id][ACCOUNT_PARTITION]
-        destination = props["DestinationBucketName"]
-        prefix = props.get("DestinationBucketKeyPrefix", "")
-        written: set[str] = set()
-        for bucket_name, key in zip(
-            props["SourceBucketNames"], props["SourceObjectKeys"], strict=True
-        ):
-            archive = backend.get_object(bucket_name, key).value
-            with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
-                for entry in zipped.infolist():
-                    if entry.is_dir():
-                        continue
-                    object_key = f"{prefix}{entry.filename}"
-                    backend.put_object(destination, object_key, zipped.read(entry))
-                    written.add(object_key)
-        if str(props.get("Prune", "true")).lower() == "true":
-            bucket = backend.get_bucket(destination)
-            for key in list(bucket.keys.keys()):
-                if key.startswith(prefix) and key not in written:
-                    bucket.keys.pop(key)
-        if props.get("DistributionId"):
-            cloudfront_backends[account_id][ACCOUNT_PARTITION].create_invalidation(
-                props["DistributionId"], props.get("DistributionPaths", ["/*"]), str(uuid.uuid4())
-            )
-        return f"aws.cdk.s3deployment.{uuid.uuid4()}", {
-            "DestinationBucketArn": f"arn:aws:s3:::{destination}",
-            "SourceObjectKeys": sorted(written),
-        }
-
-    # Delete: aws-cdk's default RetainOnDelete keeps the files; the bucket's own auto-delete
-    # custom resource empties it.
+    FUNCTION_HANDLER = "index.handler"
+    CALL = "index.handler"
 
 
 # ------------------------------------------------------------------------------ CloudFront
@@ -838,6 +1160,8 @@ EXTENSIONS: tuple[type[Extension], ...] = (
 BY_TYPE: dict[str, type[Extension]] = {ext.TYPE: ext for ext in EXTENSIONS}
 if {ext.TYPE: ext.STUB_REASON for ext in EXTENSIONS if ext.STUB} != STUB_TYPES:
     raise RuntimeError("tests/emulator/stubs.py and the STUB extensions disagree")
+if {ext.TYPE for ext in EXTENSIONS if issubclass(ext, CdkHandlerResource)} != HANDLERS_RUN:
+    raise RuntimeError("tests/emulator/stubs.py HANDLERS_RUN and the handler extensions disagree")
 
 
 # ----------------------------------------------------------------------------- deletions
@@ -1047,6 +1371,13 @@ def _complete_method(method: Any, props: dict[str, Any], account_id: str, region
         method.request_validator_id = props["RequestValidatorId"]
 
 
+def _complete_function(function: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    """moto's template model drops Layers (GetFunction shows none; BucketDeployment's handler
+    runs the AWS CLI from its layer)."""
+    if props.get("Layers"):
+        function.layers = function._get_layers_data(list(props["Layers"]))
+
+
 def _complete_key(key: Any, props: dict[str, Any], account_id: str, region: str) -> None:
     """moto keeps a template's KeyPolicy as a dict; its API serves it as a JSON string."""
     if isinstance(key.policy, dict):
@@ -1062,6 +1393,7 @@ COMPLETIONS: dict[str, Any] = {
     "AWS::DynamoDB::Table": _complete_table,
     "AWS::ApiGateway::Method": _complete_method,
     "AWS::KMS::Key": _complete_key,
+    "AWS::Lambda::Function": _complete_function,
 }
 
 
@@ -1139,6 +1471,76 @@ def install_change_set_outputs() -> None:
     ChangeSet.apply = apply  # type: ignore[method-assign]
 
 
+def install_handler_failures() -> None:
+    """A custom resource whose handler fails: CloudFormation records the resource's failure
+    with the handler's reason and rolls the stack back (the CLI prints both); a failed delete
+    leaves the stack DELETE_FAILED. moto would answer CreateStack/DeleteStack with a 500, which
+    the CLI's SDK retries into a misleading AlreadyExistsException (or a vanished stack)."""
+    from moto.cloudformation.models import Event, Stack
+    from moto.cloudformation.parsing import OutputMap
+
+    def failed(stack: Stack, failure: HandlerFailed, status: str) -> None:
+        stack.events.append(
+            Event(
+                stack.stack_id,
+                stack.name,
+                failure.logical_id,
+                "",
+                failure.resource_type,
+                status,
+                failure.reason,
+                None,
+            )
+        )
+
+    moto_create, moto_delete = Stack.create_resources, Stack.delete
+
+    def create_resources(self: Stack) -> None:
+        try:
+            moto_create(self)
+        except HandlerFailed as failure:
+            failed(self, failure, "CREATE_FAILED")
+            reason = f"The following resource(s) failed to create: [{failure.logical_id}]."
+            self._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=reason)
+            try:
+                self.resource_map.delete()  # the rollback: what was created goes again
+                self.status = "ROLLBACK_COMPLETE"
+            except Exception as error:  # noqa: BLE001 - reported as the rollback's reason
+                self.status, reason = "ROLLBACK_FAILED", str(error)
+            # moto creates a template resource the moment anything (DescribeStackResources,
+            # an output) looks it up: a rolled-back stack has neither resources nor outputs.
+            self.resource_map._resource_json_map = {}
+            self.output_map = OutputMap(self.resource_map, {}, self.stack_id)
+            self._add_stack_event(self.status, resource_status_reason=reason)
+
+    def delete(self: Stack) -> None:
+        try:
+            moto_delete(self)
+        except HandlerFailed as failure:
+            failed(self, failure, "DELETE_FAILED")
+            self.status = "DELETE_FAILED"
+            reason = f"The following resource(s) failed to delete: [{failure.logical_id}]."
+            self._add_stack_event("DELETE_FAILED", resource_status_reason=reason)
+
+    Stack.create_resources = create_resources  # type: ignore[method-assign]
+    Stack.delete = delete  # type: ignore[method-assign]
+
+
+def install_invalidation_status() -> None:
+    """moto's invalidations are born "COMPLETED"; CloudFront's API says "Completed" (or
+    "InProgress"), which is what the SDKs' InvalidationCompleted waiter polls for: with moto's
+    value, BucketDeployment's handler (WaitForDistributionInvalidation) would wait 13 minutes."""
+    from moto.cloudfront.models import Invalidation
+
+    moto_init = Invalidation.__init__
+
+    def __init__(self: Invalidation, *args: Any, **kwargs: Any) -> None:
+        moto_init(self, *args, **kwargs)
+        self.status = "Completed"
+
+    Invalidation.__init__ = __init__  # type: ignore[method-assign]
+
+
 def install_physical_ids() -> None:
     """moto's DB subnet group, API deployment and layer version have no physical id, so ``Ref``
     hands out the model object instead of CloudFormation's Ref value (name, id, ARN)."""
@@ -1149,6 +1551,56 @@ def install_physical_ids() -> None:
     DBSubnetGroup.physical_resource_id = property(lambda self: self.name)
     Deployment.physical_resource_id = property(lambda self: self.id)
     LayerVersion.physical_resource_id = property(lambda self: self.arn)
+
+
+def _references(resource_json: dict[str, Any]) -> set[str]:
+    """The logical ids a template resource depends on: DependsOn, Ref, Fn::GetAtt."""
+    depends = resource_json.get("DependsOn", [])
+    found = {depends} if isinstance(depends, str) else set(depends)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("Ref"), str):
+                found.add(node["Ref"])
+            target = node.get("Fn::GetAtt")
+            if target:
+                found.add(target[0] if isinstance(target, list) else target.split(".")[0])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(resource_json.get("Properties", {}))
+    return found
+
+
+def install_custom_resources_delete_first() -> None:
+    """CloudFormation deletes a resource before anything it depends on; moto's DeleteStack
+    deletes in no particular order (retrying what fails). The custom resources whose handler
+    runs for real need what they reference at delete (the default security group to authorize
+    again, the bucket to empty, the distribution to invalidate; not their function: its code
+    is kept from create), so they go first, dependents before their dependencies, then moto's
+    loop deletes the rest. A handler that fails fails the DeleteStack, as in CloudFormation."""
+    from moto.cloudformation.parsing import ResourceMap
+
+    moto_delete = ResourceMap.delete
+
+    def delete(self: ResourceMap) -> None:
+        pending = {
+            logical_id: resource
+            for logical_id, resource in self._parsed_resources.items()
+            if isinstance(resource, CdkHandlerResource)
+            and self._resource_json_map[logical_id].get("DeletionPolicy") != "Retain"
+        }
+        while pending:
+            needed = set().union(*(_references(self._resource_json_map[i]) for i in pending))
+            for logical_id in [i for i in pending if i not in needed] or list(pending):
+                pending.pop(logical_id).delete(self._account_id, self._region_name)
+                self._parsed_resources.pop(logical_id)
+        moto_delete(self)
+
+    ResourceMap.delete = delete  # type: ignore[method-assign]
 
 
 def install() -> None:
@@ -1162,6 +1614,9 @@ def install() -> None:
     install_deletions()
     install_physical_ids()
     install_completions()
+    install_custom_resources_delete_first()
+    install_invalidation_status()
+    install_handler_failures()
     moto_lookup = parsing.resource_class_from_type
 
     def resource_class_from_type(resource_type: str):  # type: ignore[no-untyped-def]

@@ -12,3 +12,13 @@ STUB_TYPES: dict[str, str] = {
         "moto 5.2.5 has no response headers policies (no API, no model)"
     ),
 }
+
+# aws-cdk's custom resources whose handler is aws-cdk-lib's own code, run for real by the
+# emulator (tests/emulator/extensions.py, CdkHandlerResource): the Lambda function's code as the
+# CLI published it, invoked as Lambda would with its SDK calls going to moto. What they leave
+# behind is moto's own model, produced by aws-cdk-lib's own code.
+HANDLERS_RUN: set[str] = {
+    "Custom::VpcRestrictDefaultSG",
+    "Custom::S3AutoDeleteObjects",
+    "Custom::CDKBucketDeployment",
+}

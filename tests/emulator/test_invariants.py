@@ -1,0 +1,478 @@
+"""The deploy-time invariants can fail: each is broken on purpose in a throw-away state built
+in process (``mock_aws``), never in the shipped app, and reports it; the right state passes.
+The deploy proof itself runs them against the deployed sandbox (the ``deploy`` test below)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.emulator import invariants
+from tests.emulator.invariants import Violation
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+HANDLER = ROOT / "constructs_lib" / "serverless_api_runtime" / "handler.py"
+HANDLER_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"]
+
+
+@pytest.fixture
+def client(monkeypatch) -> Iterator[invariants.ClientFactory]:
+    """In-process moto, and the ``client(service, region)`` factory the invariants take."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    with mock_aws():
+        clients: dict[tuple[str, str], object] = {}
+
+        def factory(service: str, region: str = "us-east-1"):
+            key = (service, region)
+            if key not in clients:
+                clients[key] = boto3.client(
+                    service,
+                    region_name=region,
+                    aws_access_key_id="testing",
+                    aws_secret_access_key="testing",
+                )
+            return clients[key]
+
+        yield factory
+
+
+def _vpc(client, region: str) -> tuple[str, list[str]]:
+    ec2 = client("ec2", region)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{region}{az}")[
+            "Subnet"
+        ]["SubnetId"]
+        for i, az in enumerate("ab")
+    ]
+    return vpc, subnets
+
+
+def _group(client, region: str, vpc: str, name: str) -> str:
+    return client("ec2", region).create_security_group(GroupName=name, Description=name, VpcId=vpc)[
+        "GroupId"
+    ]
+
+
+def _admit(client, region: str, group: str, port: int, *, source: str | None = None, cidr=None):
+    permission = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
+    if source:
+        permission["UserIdGroupPairs"] = [{"GroupId": source}]
+    if cidr:
+        permission["IpRanges"] = [{"CidrIp": cidr}]
+    client("ec2", region).authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[permission]
+    )
+
+
+# ------------------------------------------------------------------------------- 1. database
+def _database(
+    client, region: str, *, cluster_port: int, admitted: int, also_open=False, from_app=True
+):
+    """A VPC, the app and data groups, the data group admitting ``admitted`` (from the app
+    group, or from another group), a cluster on ``cluster_port`` in the data group."""
+    vpc, _ = _vpc(client, region)
+    app = _group(client, region, vpc, "app")
+    other = _group(client, region, vpc, "bastion")
+    data = _group(client, region, vpc, "data")
+    _admit(client, region, data, admitted, source=app if from_app else other)
+    if also_open:
+        _admit(client, region, data, admitted, cidr="0.0.0.0/0")
+    client("rds", region).create_db_cluster(
+        DBClusterIdentifier=f"db-{region}",
+        Engine="aurora-postgresql",
+        MasterUsername="postgres",
+        MasterUserPassword="a-long-password",
+        Port=cluster_port,
+        VpcSecurityGroupIds=[data],
+    )
+    stack = f"Aurora-{region}"
+    outputs = {stack: {"ClusterIdentifier": f"db-{region}", "AppSecurityGroupId": app}}
+    return outputs, {stack: region}
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "us-west-2"])
+def test_a_cluster_on_a_port_its_group_does_not_admit_fails(client, region):
+    outputs, stacks = _database(client, region, cluster_port=5433, admitted=5432)
+    with pytest.raises(Violation, match=rf"db-{region} \({region}, port 5433\): .* do not admit"):
+        invariants.database_port_is_admitted(client, outputs, stacks)
+
+
+def test_a_cluster_port_admitted_from_anywhere_fails(client):
+    outputs, stacks = _database(
+        client, "us-east-1", cluster_port=5432, admitted=5432, also_open=True
+    )
+    with pytest.raises(Violation, match=r"port 5432 admitted from \['0.0.0.0/0'\]"):
+        invariants.database_port_is_admitted(client, outputs, stacks)
+
+
+def test_a_cluster_port_admitted_only_from_another_group_fails(client):
+    outputs, stacks = _database(
+        client, "us-east-1", cluster_port=5432, admitted=5432, from_app=False
+    )
+    with pytest.raises(Violation, match=r"from the application tier sg-"):
+        invariants.database_port_is_admitted(client, outputs, stacks)
+
+
+def test_a_cluster_no_stack_claims_fails(client):
+    outputs, stacks = _database(client, "us-east-1", cluster_port=5432, admitted=5432)
+    with pytest.raises(Violation, match=r"no deployed stack outputs its AppSecurityGroupId"):
+        invariants.database_port_is_admitted(client, {}, stacks)
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "us-west-2"])
+def test_a_cluster_whose_port_the_app_group_reaches_passes(client, region):
+    outputs, stacks = _database(client, region, cluster_port=5432, admitted=5432)
+    detail = invariants.database_port_is_admitted(client, outputs, stacks)
+    assert f"db-{region}:5432 from sg-" in detail
+
+
+# --------------------------------------------------------------------------- 2. target groups
+def _web_tier(client, *, target_port: int, admitted: int, from_balancer=True):
+    region = "us-east-1"
+    vpc, subnets = _vpc(client, region)
+    alb_group = _group(client, region, vpc, "alb")
+    instance_group = _group(client, region, vpc, "instances")
+    if from_balancer:
+        _admit(client, region, instance_group, admitted, source=alb_group)
+    else:
+        _admit(client, region, instance_group, admitted, cidr="10.0.0.0/16")
+    elbv2 = client("elbv2", region)
+    balancer = elbv2.create_load_balancer(
+        Name="alb", Subnets=subnets, SecurityGroups=[alb_group], Scheme="internet-facing"
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    target_group = elbv2.create_target_group(
+        Name="web", Protocol="HTTP", Port=target_port, VpcId=vpc, TargetType="instance"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.create_listener(
+        LoadBalancerArn=balancer,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}],
+    )
+    template = client("ec2", region).create_launch_template(
+        LaunchTemplateName="web",
+        LaunchTemplateData={
+            "ImageId": "ami-12c6146b",
+            "InstanceType": "t4g.micro",
+            "SecurityGroupIds": [instance_group],
+        },
+    )["LaunchTemplate"]["LaunchTemplateId"]
+    client("autoscaling", region).create_auto_scaling_group(
+        AutoScalingGroupName="web",
+        LaunchTemplate={"LaunchTemplateId": template, "Version": "1"},
+        MinSize=0,
+        MaxSize=2,
+        TargetGroupARNs=[target_group],
+        VPCZoneIdentifier=",".join(subnets),
+    )
+    return {"WebTier": {}}, {"WebTier": region}
+
+
+def test_a_target_group_port_the_instances_do_not_admit_fails(client):
+    outputs, stacks = _web_tier(client, target_port=8080, admitted=80)
+    with pytest.raises(Violation, match=r"port 8080\): ASG web's groups .* do not admit port 8080"):
+        invariants.target_group_ports_are_admitted(client, outputs, stacks)
+
+
+def test_a_target_group_port_admitted_only_from_a_cidr_fails(client):
+    outputs, stacks = _web_tier(client, target_port=8080, admitted=8080, from_balancer=False)
+    with pytest.raises(Violation, match=r"from the load balancer's \['sg-"):
+        invariants.target_group_ports_are_admitted(client, outputs, stacks)
+
+
+def test_a_target_group_port_admitted_from_the_balancer_passes(client):
+    outputs, stacks = _web_tier(client, target_port=8080, admitted=8080)
+    assert invariants.target_group_ports_are_admitted(client, outputs, stacks) == "web:8080 <- web"
+
+
+# ------------------------------------------------------------------------ 3. bucket policies
+TLS_ONLY = {
+    "Effect": "Deny",
+    "Principal": {"AWS": "*"},
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::site", "arn:aws:s3:::site/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+CLOUDFRONT_READ = {
+    "Effect": "Allow",
+    "Principal": {"Service": "cloudfront.amazonaws.com"},
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::site/*",
+    "Condition": {
+        "StringEquals": {"AWS:SourceArn": f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1"}
+    },
+}
+
+
+def _bucket(client, *statements: dict) -> tuple[dict, dict]:
+    s3 = client("s3", "us-east-1")
+    s3.create_bucket(Bucket="site")
+    s3.create_bucket(Bucket="no-policy")
+    policy = {"Version": "2012-10-17", "Statement": list(statements)}
+    s3.put_bucket_policy(Bucket="site", Policy=json.dumps(policy))
+    return {}, {"StaticSite": "us-east-1"}
+
+
+@pytest.mark.parametrize(
+    "grant",
+    [
+        {"Principal": "*"},
+        {"Principal": {"AWS": "*"}},
+        {"Principal": {"AWS": [f"arn:aws:iam::{ACCOUNT}:root", "*"]}},
+        {"NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}},
+    ],
+    ids=["star", "aws-star", "aws-list-with-star", "not-principal"],
+)
+def test_a_bucket_policy_allowing_everyone_fails(client, grant):
+    public_read = {
+        "Sid": "PublicRead",
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::site/*",
+        **grant,
+    }
+    outputs, stacks = _bucket(client, TLS_ONLY, CLOUDFRONT_READ, public_read)
+    with pytest.raises(Violation, match=r"s3://site statement PublicRead: "):
+        invariants.bucket_policies_grant_no_one_everything(client, outputs, stacks)
+
+
+def test_a_tls_only_deny_to_everyone_and_a_scoped_allow_pass(client):
+    outputs, stacks = _bucket(client, TLS_ONLY, CLOUDFRONT_READ)
+    detail = invariants.bucket_policies_grant_no_one_everything(client, outputs, stacks)
+    assert detail.startswith("1 bucket policies over 2 buckets")
+
+
+# ---------------------------------------------------------------------- 5. Lambda permissions
+def _function(client, **permission) -> tuple[dict, dict]:
+    role = client("iam", "us-east-1").create_role(
+        RoleName="fn",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as zipped:
+        zipped.writestr("index.py", "def handler(event, context):\n    return None\n")
+    lambda_ = client("lambda", "us-east-1")
+    lambda_.create_function(
+        FunctionName="fn",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    lambda_.create_function(  # no resource policy at all: fine
+        FunctionName="private",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    lambda_.add_permission(
+        FunctionName="fn", StatementId="Invoke", Action="lambda:InvokeFunction", **permission
+    )
+    return {}, {"ServerlessApi": "us-east-1"}
+
+
+API_ARN = f"arn:aws:execute-api:us-east-1:{ACCOUNT}:abc123/api/GET/items"
+
+
+def test_a_permission_without_source_arn_fails(client):
+    outputs, stacks = _function(client, Principal="apigateway.amazonaws.com")
+    with pytest.raises(
+        Violation,
+        match=r"fn \(us-east-1\) statement Invoke for "
+        r"apigateway.amazonaws.com: no AWS:SourceArn",
+    ):
+        invariants.lambda_permissions_name_their_caller(client, outputs, stacks)
+
+
+def test_a_permission_with_only_source_account_and_no_reason_fails(client):
+    outputs, stacks = _function(client, Principal="apigateway.amazonaws.com", SourceAccount=ACCOUNT)
+    with pytest.raises(
+        Violation, match=r"AWS:SourceAccount only, and no reason listed for its principal"
+    ):
+        invariants.lambda_permissions_name_their_caller(client, outputs, stacks)
+
+
+def test_a_permission_with_source_account_and_a_reason_passes(client):
+    outputs, stacks = _function(client, Principal="ses.amazonaws.com", SourceAccount=ACCOUNT)
+    reason = {"ses.amazonaws.com": "a receipt rule has no ARN to name"}
+    detail = invariants.lambda_permissions_name_their_caller(client, outputs, stacks, reason)
+    assert "account-only: ses.amazonaws.com: a receipt rule has no ARN to name" in detail
+
+
+def test_a_permission_naming_its_caller_passes(client):
+    outputs, stacks = _function(client, Principal="apigateway.amazonaws.com", SourceArn=API_ARN)
+    detail = invariants.lambda_permissions_name_their_caller(client, outputs, stacks)
+    assert detail.startswith("1 statements over 2 functions")
+
+
+# ----------------------------------------------------------------- 4. the API function's role
+TABLE = "ServerlessApi-Table-1"
+TABLE_ARN = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{TABLE}"
+
+
+def _resolve(value, physical: dict[str, str]):
+    """The template's Fn::GetAtt ... Arn of the table and the log group, as deployed."""
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return physical[value["Fn::GetAtt"][0]]
+    if isinstance(value, list):
+        return [_resolve(item, physical) for item in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def synthesized_policy(sandbox) -> dict:
+    """The function role's policy exactly as the app synthesizes it, its ARNs resolved."""
+    template = sandbox.template("ServerlessApi")
+    resources = template["Resources"]
+    [policy] = [r for r in resources.values() if r["Type"] == "AWS::IAM::Policy"]
+    physical = {
+        lid: TABLE_ARN
+        if r["Type"] == "AWS::DynamoDB::Table"
+        else f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{lid}"
+        for lid, r in resources.items()
+    }
+    document = json.loads(json.dumps(policy["Properties"]["PolicyDocument"]))
+    for statement in document["Statement"]:
+        statement["Resource"] = _resolve(statement["Resource"], physical)
+    return document
+
+
+def _api_function(document: dict) -> invariants.ApiFunction:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(HANDLER, "handler.py")
+    return invariants.ApiFunction(
+        name="ServerlessApi-Function-1",
+        region="us-east-1",
+        handler="handler.handler",
+        archive=archive.getvalue(),
+        environment={
+            "TABLE_NAME": TABLE,
+            "PARTITION_KEY": "id",
+            "PARTITION_KEY_TYPE": "string",
+            "SORT_KEY": "",
+            "SORT_KEY_TYPE": "string",
+        },
+        role_name="ServerlessApi-FunctionRole-1",
+        role_path="/",
+        trust_policy={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                }
+            ],
+        },
+        policies={"inline DefaultPolicy": document},
+        table={
+            "TableName": TABLE,
+            "TableArn": TABLE_ARN,
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        },
+    )
+
+
+def _edited(document: dict, edit) -> dict:
+    """A throw-away copy of the policy with the DynamoDB statement edited."""
+    copy = json.loads(json.dumps(document))
+    [statement] = [s for s in copy["Statement"] if "dynamodb:PutItem" in s["Action"]]
+    edit(statement)
+    return copy
+
+
+def test_the_synthesized_policy_is_the_handlers_four_actions(synthesized_policy):
+    [statement] = [s for s in synthesized_policy["Statement"] if "dynamodb:PutItem" in s["Action"]]
+    assert sorted(statement["Action"]) == HANDLER_ACTIONS and statement["Resource"] == TABLE_ARN
+
+
+def test_the_synthesized_policy_lets_the_handler_do_its_flow_with_iam_enforced(synthesized_policy):
+    detail = invariants.enforce_handler_permissions(_api_function(synthesized_policy))
+    assert "IAM enforced" in detail and ", ".join(HANDLER_ACTIONS) in detail
+
+
+@pytest.mark.parametrize("removed", HANDLER_ACTIONS)
+def test_a_policy_missing_one_handler_action_is_denied(synthesized_policy, removed):
+    document = _edited(
+        synthesized_policy, lambda s: s.update(Action=[a for a in s["Action"] if a != removed])
+    )
+    with pytest.raises(Violation, match=rf"AccessDenied: {removed}$"):
+        invariants.enforce_handler_permissions(_api_function(document))
+
+
+def test_a_policy_on_another_table_is_denied(synthesized_policy):
+    document = _edited(synthesized_policy, lambda s: s.update(Resource=TABLE_ARN + "-other"))
+    with pytest.raises(Violation, match=r"POST /items: 500, not 201; AccessDenied: dynamodb:Put"):
+        invariants.enforce_handler_permissions(_api_function(document))
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda s: s["Action"].append("dynamodb:Query"),
+            r"grants dynamodb:Query, which the "
+            r"handler never calls",
+        ),
+        (lambda s: s.update(Action="dynamodb:*"), r"grants dynamodb:\* \(a wildcard\)"),
+        (lambda s: s.update(Resource="*"), r"on \['\*'\], not only arn:aws:dynamodb"),
+    ],
+    ids=["extra-action", "wildcard-action", "any-table"],
+)
+def test_a_policy_granting_more_than_the_handler_does_fails(synthesized_policy, edit, message):
+    document = _edited(synthesized_policy, edit)
+    with pytest.raises(Violation, match=message):
+        invariants.enforce_handler_permissions(_api_function(document))
+
+
+def test_the_enforcement_leaves_no_trace(synthesized_policy):
+    """moto's IAM switch, the DynamoDB resource naming and boto3's default session are put
+    back: the rest of the process (the deploy proof) is not under enforcement."""
+    from moto import settings
+    from moto.dynamodb.responses import DynamoHandler
+
+    before = (settings.INITIAL_NO_AUTH_ACTION_COUNT, boto3.DEFAULT_SESSION)
+    document = _edited(synthesized_policy, lambda s: s["Action"].remove("dynamodb:Scan"))
+    with pytest.raises(Violation):
+        invariants.enforce_handler_permissions(_api_function(document))
+    assert (settings.INITIAL_NO_AUTH_ACTION_COUNT, boto3.DEFAULT_SESSION) == before
+    assert not hasattr(DynamoHandler, "_determine_resource")
+
+
+# --------------------------------------------------------------------------- all of them
+def test_an_invariant_with_nothing_to_check_fails_as_a_result(client):
+    results = invariants.check_all(client, {}, {"Network": "us-east-1"})
+    assert [r.name for r in results] == list(invariants.INVARIANTS)
+    assert not any(r.passed for r in results)
+    assert all("nothing to check" in r.detail for r in results), [r.detail for r in results]
+
+
+@pytest.mark.deploy
+@pytest.mark.parametrize("name", list(invariants.INVARIANTS))
+def test_the_invariant_holds_on_the_deployed_sandbox(deploy_proof, name):
+    check = deploy_proof.check(name)
+    assert check.passed, check.detail
