@@ -17,7 +17,6 @@ process that runs the moto server, before the first CreateStack.
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import functools
 import hashlib
@@ -240,19 +239,19 @@ def _unpacked(code: bytes) -> Path:
         return _UNPACKED[digest]
 
 
+# The moto server this process runs (port, certificate): set by install(), which
+# tests/emulator/server.py calls with its own command line's values.
+_ENDPOINT: tuple[int, str] | None = None
+
+
 def _emulator_endpoint() -> tuple[int, str]:
-    """Port and certificate of the moto server this process runs: the command line of
-    tests/emulator/server.py, the only process that installs these extensions."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--port", type=int)
-    parser.add_argument("--cert")
-    args, _ = parser.parse_known_args(sys.argv[1:])
-    if not (args.port and args.cert):
+    """Port and certificate of the emulator that aws-cdk-lib's handlers call back into."""
+    if _ENDPOINT is None:
         raise RuntimeError(
-            "aws-cdk's custom resource handlers call back into the emulator: run them in "
-            "`python -m tests.emulator.server --port N --cert C --key K`"
+            "aws-cdk's custom resource handlers call back into the emulator: install the "
+            "extensions with install(endpoint=(port, certificate)), as server.py does"
         )
-    return args.port, args.cert
+    return _ENDPOINT
 
 
 def _cfn_strings(value: Any) -> Any:
@@ -1603,8 +1602,14 @@ def install_custom_resources_delete_first() -> None:
     ResourceMap.delete = delete  # type: ignore[method-assign]
 
 
-def install() -> None:
-    """Put the extensions in front of moto's own CloudFormation type lookup (idempotent)."""
+def install(endpoint: tuple[int, str] | None = None) -> None:
+    """Put the extensions in front of moto's own CloudFormation type lookup (idempotent).
+
+    ``endpoint``: the server's (port, certificate), which aws-cdk-lib's handlers call back into.
+    """
+    global _ENDPOINT
+    if endpoint is not None:
+        _ENDPOINT = endpoint
     from moto.cloudformation import parsing
 
     if getattr(parsing.resource_class_from_type, "_emulator_extensions", False):

@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from tests.emulator.extensions import install
 
-    install()
+    install(endpoint=(args.port, args.cert))
 
     class TlsMotoServer(ThreadedMotoServer):
         """moto's ThreadedMotoServer, served over TLS."""
