@@ -103,6 +103,20 @@ def _check_strings(name: str, value: object, allowed: str = "strings") -> tuple[
     return tuple(value)
 
 
+# piece: _known_regions
+
+_REGIONS: dict[str, str] = {}
+
+
+def _known_regions() -> dict[str, str]:
+    """Region name -> partition, as this aws-cdk-lib knows them; read once (each is a jsii call)."""
+    if not _REGIONS:
+        _REGIONS.update(
+            {info.name: info.partition or "" for info in region_info.RegionInfo.regions}
+        )
+    return _REGIONS
+
+
 # piece: _check_region
 
 
@@ -110,7 +124,7 @@ def _check_region(name: str, region: object) -> None:
     """A region aws-cdk-lib knows (its table ships with each release); tokens pass."""
     if _is_token(region):
         return
-    known = sorted(info.name for info in region_info.RegionInfo.regions)
+    known = sorted(_known_regions())
     if not isinstance(region, str) or region not in known:
         raise ValueError(
             f"{name} is {region!r}; allowed: an AWS region such as 'us-east-1' "

@@ -109,7 +109,7 @@ _MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
 _LOG_EXPORTS = {"aurora-postgresql": ("postgresql",), "aurora-mysql": ("error", "slowquery")}
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_strings, _check_region, _managed_log_group
+# pieces: _check_int, _check_strings, _known_regions, _check_region, _managed_log_group
 
 
 def _is_token(value: object) -> bool:
@@ -138,11 +138,23 @@ def _check_strings(name: str, value: object, allowed: str = "strings") -> tuple[
     return tuple(value)
 
 
+_REGIONS: dict[str, str] = {}
+
+
+def _known_regions() -> dict[str, str]:
+    """Region name -> partition, as this aws-cdk-lib knows them; read once (each is a jsii call)."""
+    if not _REGIONS:
+        _REGIONS.update(
+            {info.name: info.partition or "" for info in region_info.RegionInfo.regions}
+        )
+    return _REGIONS
+
+
 def _check_region(name: str, region: object) -> None:
     """A region aws-cdk-lib knows (its table ships with each release); tokens pass."""
     if _is_token(region):
         return
-    known = sorted(info.name for info in region_info.RegionInfo.regions)
+    known = sorted(_known_regions())
     if not isinstance(region, str) or region not in known:
         raise ValueError(
             f"{name} is {region!r}; allowed: an AWS region such as 'us-east-1' "
@@ -213,9 +225,7 @@ def validate_regions(primary_region: str, secondary_regions: Sequence[str]) -> N
             f"secondary_regions has {len(secondary_regions)} regions; allowed: 0 to "
             f"{MAX_SECONDARY_REGIONS} secondary regions per global database (AWS quota today)"
         )
-    partitions = {
-        info.name: info.partition for info in region_info.RegionInfo.regions if info.partition
-    }
+    partitions = {name: partition for name, partition in _known_regions().items() if partition}
     if not _is_token(primary_region):
         primary_partition = partitions.get(primary_region)
         other = [
