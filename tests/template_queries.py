@@ -62,3 +62,16 @@ def ingress_rules(template: dict, group_id: str) -> list[dict]:
         if ref(props(rule)["GroupId"]) == group_id
     ]
     return inline + separate
+
+
+def nag_failures(report: dict, stacks: set[str] | None = None) -> list[str]:
+    """``rule at construct path`` for every cdk-nag violation in a validation report (of the
+    given stacks only, when named)."""
+    return [
+        f"{violation['ruleName']} at {construct['constructPath']}"
+        for plugin in report.get("pluginReports", [])
+        if plugin["conclusion"] != "success"
+        for violation in plugin["violations"]
+        for construct in violation["violatingConstructs"]
+        if stacks is None or construct["constructPath"].split("/")[0] in stacks
+    ]

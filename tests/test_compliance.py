@@ -12,6 +12,7 @@ from aws_cdk import aws_s3 as s3
 
 from stacks.catalog import add_nag
 from tests.conftest import ROOT, cdk_context
+from tests.template_queries import nag_failures
 
 PROFILES = ("sandbox", "production")
 NAG_PREFIX = "Annotation::AwsSolutions-"
@@ -33,15 +34,7 @@ def acknowledgements(outdir: Path) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_no_unacknowledged_cdk_nag_findings(synthesized, profile):
-    report = synthesized(profile).validation_report
-    failures = [
-        f"{violation['ruleName']} at {construct['constructPath']}"
-        for plugin in report.get("pluginReports", [])
-        if plugin["conclusion"] != "success"
-        for violation in plugin["violations"]
-        for construct in violation["violatingConstructs"]
-    ]
-    assert failures == []
+    assert nag_failures(synthesized(profile).validation_report) == []
 
 
 @pytest.mark.parametrize("profile", PROFILES)

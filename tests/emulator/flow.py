@@ -25,6 +25,7 @@ import boto3
 from botocore.config import Config
 
 from tests.emulator import coverage, invariants
+from tests.emulator.api_events import proxy_caller
 from tests.emulator.cli import ACCOUNT, run_cdk
 from tests.emulator.server import EmulatorError, MotoProcess
 
@@ -368,22 +369,7 @@ def _crud_check(aws: Aws, proof: DeployProof) -> str:
             spec.loader.exec_module(module)
             handle = getattr(module, handler_name)
 
-            class Context:
-                aws_request_id = "deploy-proof"
-                function_name = config["FunctionName"]
-
-            def call(method: str, resource: str, body: Any = None, item_id: str | None = None):
-                event = {
-                    "resource": resource,
-                    "httpMethod": method,
-                    "path": resource,
-                    "pathParameters": {"id": item_id} if item_id else None,
-                    "queryStringParameters": None,
-                    "body": None if body is None else json.dumps(body),
-                    "requestContext": {"requestId": "deploy-proof"},
-                }
-                response = handle(event, Context())
-                return response["statusCode"], json.loads(response["body"] or "null")
+            call = proxy_caller(handle, config["FunctionName"], "deploy-proof")
 
             status, created = call("POST", "/items", {"name": "deploy proof", "n": 1})
             assert status == 201, (status, created)

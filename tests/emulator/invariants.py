@@ -34,6 +34,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from tests.emulator.api_events import proxy_caller
+
 ClientFactory = Callable[[str, str], Any]
 Outputs = dict[str, dict[str, str]]
 Stacks = dict[str, str]
@@ -500,24 +502,7 @@ def _handler_flow(handle: Callable[[dict, Any], dict], function_name: str) -> li
     """The CRUD flow the deploy proof runs (POST, GET, PUT, list, DELETE, then 404); returns
     each step that did not answer as it should."""
 
-    class Context:
-        aws_request_id = "invariant"
-
-    Context.function_name = function_name
-
-    def call(method: str, resource: str, body: Any = None, item_id: str | None = None):
-        event = {
-            "resource": resource,
-            "httpMethod": method,
-            "path": resource,
-            "pathParameters": {"id": item_id} if item_id else None,
-            "queryStringParameters": None,
-            "body": None if body is None else json.dumps(body),
-            "requestContext": {"requestId": "invariant"},
-        }
-        response = handle(event, Context())
-        return response["statusCode"], json.loads(response["body"] or "null")
-
+    call = proxy_caller(handle, function_name, "invariant")
     status, created = call("POST", "/items", {"name": "invariant", "n": 1})
     if status != 201:
         return [f"POST /items: {status}, not 201"]

@@ -13,7 +13,7 @@ from stacks.catalog import add_nag
 from stacks.profiles import profile_named
 from stacks.serverless_api_stack import ServerlessApiStack
 from tests.conftest import PINNED_ENV, cdk_context
-from tests.template_queries import props, ref, resources, under
+from tests.template_queries import nag_failures, props, ref, resources, under
 
 STACK = "ServerlessApi"
 WEB_ACL = (
@@ -428,13 +428,7 @@ def test_a_web_acl_from_a_parameter_passes_through_unchecked(variants):
 
 def test_every_variant_passes_cdk_nag(variants):
     report = variants["report"]
-    failures = [
-        f"{violation['ruleName']} at {construct['constructPath']}"
-        for plugin in report.get("pluginReports", [])
-        for violation in plugin["violations"]
-        for construct in violation["violatingConstructs"]
-    ]
-    assert report and failures == []
+    assert report and nag_failures(report) == []
 
 
 @pytest.mark.parametrize("profile", ["sandbox", "production"])

@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 from constructs_lib.static_site import SAMPLE_SITE, StaticSite
 from stacks.catalog import add_stacks
 from tests.conftest import PINNED_ENV, cdk_context
-from tests.template_queries import cdk_path, props, ref, resources, under
+from tests.template_queries import cdk_path, nag_failures, props, ref, resources, under
 from tests.test_compliance import acknowledgements
 
 STACKS = ("StaticSite", "StaticSiteOac")
@@ -460,14 +460,7 @@ def test_cfr4_is_acknowledged_only_where_the_default_certificate_is_used(
 def test_both_profiles_pass_cdk_nag(synthesized, profile):
     report = synthesized(profile).architecture("static-site").validation_report
     assert report["title"] == "Validation Report"  # written only when cdk-nag ran
-    failures = [
-        f"{violation['ruleName']} at {construct['constructPath']}"
-        for plugin in report.get("pluginReports", [])
-        if plugin["conclusion"] != "success"
-        for violation in plugin["violations"]
-        for construct in violation["violatingConstructs"]
-    ]
-    assert failures == []
+    assert nag_failures(report) == []
 
 
 @pytest.mark.parametrize("stack", STACKS)
