@@ -430,7 +430,9 @@ def test_access_logs_in_an_agnostic_stack_choose_the_regions_log_writer_at_deplo
     (mapping,) = template["Mappings"].values()
     accounts = {region: entry["account"] for region, entry in mapping.items()}
     known = {r.name: r.elbv2_account or "none" for r in region_info.RegionInfo.regions}
-    assert accounts == known and accounts["us-east-1"] == "127311923021"
+    assert accounts == known
+    # A region launched before August 2022 names its ELB account, a 12-digit id.
+    assert re.fullmatch(r"\d{12}", accounts["us-east-1"])
     assert "none" in accounts.values()  # regions launched since August 2022
     (condition_id, condition), *_ = template["Conditions"].items()
     assert condition["Fn::Not"][0]["Fn::Equals"][1] == "none"
