@@ -1,4 +1,4 @@
-"""API Gateway proxy events for the serverless API's handler, called in-process as Lambda would.
+"""The serverless API's handler run in process, as Lambda would: its environment, proxy events.
 
 Shared by the deploy proof's CRUD check (tests/emulator/flow.py) and the invariant that runs the
 same flow under the deployed role's permissions (tests/emulator/invariants.py).
@@ -6,8 +6,10 @@ same flow under the deployed role's permissions (tests/emulator/invariants.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 Caller = Callable[..., tuple[int, Any]]
@@ -37,3 +39,22 @@ def proxy_caller(
         return response["statusCode"], json.loads(response["body"] or "null")
 
     return call
+
+
+@contextlib.contextmanager
+def handler_environment(values: dict[str, str | None]) -> Iterator[None]:
+    """``values`` in os.environ (None: unset) for the duration, then exactly as before."""
+    saved = {key: os.environ.get(key) for key in values}
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

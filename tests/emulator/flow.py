@@ -5,7 +5,6 @@ down (by PID, whatever failed). Shared by `make deploy-local` and the `deploy` t
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import io
 import json
@@ -15,7 +14,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ import boto3
 from botocore.config import Config
 
 from tests.emulator import coverage, invariants
-from tests.emulator.api_events import proxy_caller
+from tests.emulator.api_events import handler_environment, proxy_caller
 from tests.emulator.cli import ACCOUNT, run_cdk
 from tests.emulator.server import EmulatorError, MotoProcess
 
@@ -321,20 +320,6 @@ def _aurora_check(aws: Aws, proof: DeployProof) -> str:
     )
 
 
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def _crud_check(aws: Aws, proof: DeployProof) -> str:
     """The deployed handler, in process: code from the published asset in the emulated assets
     bucket, environment from the deployed function, DynamoDB the deployed table."""
@@ -365,7 +350,7 @@ def _crud_check(aws: Aws, proof: DeployProof) -> str:
             AWS_ACCESS_KEY_ID="testing",
             AWS_SECRET_ACCESS_KEY="testing",
         )
-        with _environment(environment):
+        with handler_environment(environment):
             spec.loader.exec_module(module)
             handle = getattr(module, handler_name)
 

@@ -22,7 +22,6 @@ import contextlib
 import importlib.util
 import io
 import json
-import os
 import tempfile
 import time
 import uuid
@@ -34,7 +33,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tests.emulator.api_events import proxy_caller
+from tests.emulator.api_events import handler_environment, proxy_caller
 
 ClientFactory = Callable[[str, str], Any]
 Outputs = dict[str, dict[str, str]]
@@ -441,25 +440,6 @@ def read_api_function(client: ClientFactory, stack: str, region: str, api_url: s
 
 
 @contextlib.contextmanager
-def _environment(values: dict[str, str | None]) -> Iterator[None]:
-    """``values`` in os.environ (None: unset) for the duration, then exactly as before."""
-    saved = {key: os.environ.get(key) for key in values}
-    for key, value in values.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-@contextlib.contextmanager
 def _dynamodb_resources_evaluated() -> Iterator[None]:
     """moto's IAM engine evaluates a policy's ``Resource`` against what the service handler
     names; its DynamoDB handler names nothing (``*``), so a policy scoped to a table never
@@ -571,7 +551,7 @@ def enforce_handler_permissions(function: ApiFunction) -> str:
     admin = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     with (
         tempfile.TemporaryDirectory(prefix="invariant-handler-") as directory,
-        _environment(unset),
+        handler_environment(unset),
         mock_aws(),
     ):
         with zipfile.ZipFile(io.BytesIO(function.archive)) as zipped:
@@ -608,7 +588,7 @@ def enforce_handler_permissions(function: ApiFunction) -> str:
         def run_enforced() -> None:
             with (
                 _dynamodb_resources_evaluated(),
-                _environment({**function.environment, "AWS_REGION": region}),
+                handler_environment({**function.environment, "AWS_REGION": region}),
                 _default_session(
                     aws_access_key_id=credentials["AccessKeyId"],
                     aws_secret_access_key=credentials["SecretAccessKey"],
