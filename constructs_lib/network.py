@@ -242,9 +242,11 @@ def _own_cdk_handler_logs(
     stack = Stack.of(owner)
     for resource_id, provider_id in _CDK_CUSTOM_RESOURCES.items():
         resource = owner.node.try_find_child(resource_id)
+        if resource is None:
+            continue
         provider = stack.node.try_find_child(provider_id)
         handler = provider.node.try_find_child("Handler") if provider is not None else None
-        if resource is None or not isinstance(handler, CfnResource):
+        if not isinstance(handler, CfnResource):
             continue
         group_id = f"{provider_id.removeprefix('Custom::')}Logs"
         group = stack.node.try_find_child(group_id)
