@@ -43,8 +43,13 @@ synth: setup
 		CDK_VALIDATION=false $(CDK) synth --quiet -c profile=$$profile -o cdk.out/$$profile || exit 1; \
 	done
 
-## Idle monthly cost of every stack of both profiles, from cdk.out and tools/prices.json.
+## Idle monthly cost of every stack of both profiles, from cdk.out and tools/prices.json, what
+## `cdk destroy` leaves, and the sandbox collection's total with one network per architecture
+## (cdk.out/sandbox) and with one shared network per region (-c network=shared, below).
+SHARED_NETWORK_OUT := cdk.out/sandbox+shared-network
 cost: synth
+	@echo "== cdk synth, profile sandbox, -c network=shared -> $(SHARED_NETWORK_OUT)"
+	CDK_VALIDATION=false $(CDK) synth --quiet -c profile=sandbox -c network=shared -o $(SHARED_NETWORK_OUT)
 	$(BIN)/python -m tools.cost --cdk-out cdk.out
 
 ## Regenerate the cost tables and Mermaid diagrams in docs/ (in-process synthesis, pinned

@@ -12,14 +12,18 @@ the two halves it lacks, one per region (a CloudFormation stack lives in one reg
   by its identifier, a plain string, so no cross-region reference is needed. It carries no master
   username, password or database name: those replicate from the primary at the storage layer.
 
-Both encrypt storage with a customer-managed KMS key of their own region, turn IAM database
-authentication on, export the engine's logs to CloudWatch Logs, turn on RDS Enhanced Monitoring
-(every 60 seconds unless told otherwise) and accept connections only through the security group
-they are given. ``validate_regions`` checks a primary/secondaries set.
+Both encrypt storage (with a customer-managed KMS key of their own region unless told to use
+RDS's AWS-managed key), turn IAM database authentication on, export the engine's logs to
+CloudWatch Logs, turn on RDS Enhanced Monitoring (every 60 seconds unless told otherwise) and
+accept connections only through the security group they are given. ``validate_regions`` checks a
+primary/secondaries set.
 
-Instances are provisioned, memory-optimized classes only (``db.r6g.large`` is the smallest this
-module accepts). That is this module's choice, not a limit of global databases: Aurora Serverless
-v2 (``db.serverless``) instances work in global databases too, but are not offered here yet.
+Instances are provisioned memory-optimized classes (``db.r6g.large`` and up: AWS refuses
+burstable ``db.t*`` in a global database) or Aurora Serverless v2 (``db.serverless``), which
+global databases support. A serverless cluster scales each instance between a minimum and a
+maximum capacity in ACUs (about 2 GiB of memory each), billed per ACU-hour. Its lowest minimum
+here is 0.5 ACU: Serverless v2's 0 ACU (automatic pause) is not available to clusters of a global
+database, whose instances keep replicating.
 """
 
 from __future__ import annotations
@@ -107,9 +111,17 @@ RESERVED_DATABASE_NAMES = {
 MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 _MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
 _LOG_EXPORTS = {"aurora-postgresql": ("postgresql",), "aurora-mysql": ("error", "slowquery")}
+SERVERLESS_CLASS = "db.serverless"
+# Aurora Serverless v2 capacity, in ACUs, in steps of 0.5. A global database's instances do not
+# pause, so 0 (auto-pause) is refused; 1 ACU is the smallest maximum RDS accepts.
+SERVERLESS_MIN_ACU = 0.5
+SERVERLESS_MIN_MAX_ACU = 1
+SERVERLESS_MAX_ACU = 256
+DEFAULT_SERVERLESS_CAPACITY = (0.5, 16)
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_strings, _known_regions, _check_region, _managed_log_group
+# pieces: _check_int, _check_number, _check_strings, _known_regions, _check_region,
+# pieces: _managed_log_group
 
 
 def _is_token(value: object) -> bool:
@@ -124,6 +136,19 @@ def _check_int(name: str, value: object, low: int, high: int | None = None, unit
         return
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{name} is {value!r}; allowed: a whole number, {bounds}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} is {value}; allowed: {bounds}")
+
+
+def _check_number(
+    name: str, value: object, low: float, high: float | None = None, unit: str = ""
+) -> None:
+    """A number (int or float) from ``low`` to ``high`` (or more); tokens pass; bools fail."""
+    bounds = f"{low} to {high}{unit}" if high is not None else f"{low} or more{unit}"
+    if _is_token(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} is {value!r}; allowed: a number, {bounds}")
     if value < low or (high is not None and value > high):
         raise ValueError(f"{name} is {value}; allowed: {bounds}")
 
@@ -334,6 +359,45 @@ def _check_monitoring_interval(seconds: object) -> None:
         )
 
 
+def _check_capacity(name: str, value: object, low: float) -> None:
+    _check_number(name, value, low, SERVERLESS_MAX_ACU, " ACUs, in steps of 0.5")
+    if not _is_token(value) and float(value) * 2 != int(float(value) * 2):
+        raise ValueError(
+            f"{name} is {value}; allowed: {low} to {SERVERLESS_MAX_ACU} ACUs in steps of 0.5"
+        )
+
+
+def _serverless_capacity(
+    instance_class: str, minimum: object, maximum: object
+) -> tuple[float, float] | None:
+    """The (minimum, maximum) ACUs of a db.serverless cluster, None for a provisioned one."""
+    if instance_class != SERVERLESS_CLASS:
+        given = {"serverless_min_capacity": minimum, "serverless_max_capacity": maximum}
+        for name, value in given.items():
+            if value is not None:
+                raise ValueError(
+                    f"{name} is {value!r} with instance_class {instance_class!r}; allowed: None "
+                    f"unless instance_class is {SERVERLESS_CLASS!r}"
+                )
+        return None
+    low, high = DEFAULT_SERVERLESS_CAPACITY
+    minimum = low if minimum is None else minimum
+    maximum = high if maximum is None else maximum
+    if minimum == 0 and not isinstance(minimum, bool):
+        raise ValueError(
+            "serverless_min_capacity is 0; allowed: 0.5 to 256 ACUs in steps of 0.5 (0 means "
+            "automatic pause, which clusters of an Aurora global database do not support)"
+        )
+    _check_capacity("serverless_min_capacity", minimum, SERVERLESS_MIN_ACU)
+    _check_capacity("serverless_max_capacity", maximum, SERVERLESS_MIN_MAX_ACU)
+    if not _is_token(minimum) and not _is_token(maximum) and maximum < minimum:
+        raise ValueError(
+            f"serverless_max_capacity is {maximum}, below serverless_min_capacity {minimum}; "
+            "allowed: a maximum at least the minimum"
+        )
+    return minimum, maximum
+
+
 def _validate(
     *,
     global_cluster_identifier: str,
@@ -361,16 +425,17 @@ def _validate(
     families = ", ".join(f"db.{family}" for family in GLOBAL_INSTANCE_FAMILIES)
     if not isinstance(instance_class, str):
         raise ValueError(
-            f"instance_class is {instance_class!r}; allowed: a str, one of {families} at size "
-            "large or above, such as 'db.r6g.large'"
+            f"instance_class is {instance_class!r}; allowed: a str, {SERVERLESS_CLASS!r} or one "
+            f"of {families} at size large or above, such as 'db.r6g.large'"
         )
     match = _INSTANCE_CLASS.fullmatch(instance_class)
-    if match is None or match.group(1) not in GLOBAL_INSTANCE_FAMILIES:
+    if instance_class != SERVERLESS_CLASS and (
+        match is None or match.group(1) not in GLOBAL_INSTANCE_FAMILIES
+    ):
         raise ValueError(
-            f"instance_class is {instance_class!r}; allowed: {families} at size large or above "
-            "(this module accepts provisioned memory-optimized classes, which AWS requires of "
-            "provisioned global database instances; burstable db.t* are not supported; "
-            "Serverless v2 db.serverless works with global databases but is not offered here yet)"
+            f"instance_class is {instance_class!r}; allowed: {SERVERLESS_CLASS!r} (Aurora "
+            f"Serverless v2) or {families} at size large or above (AWS requires memory-optimized "
+            "classes of provisioned global database instances; burstable db.t* are not supported)"
         )
     # readers decides how many instances exist: it cannot be a deploy-time token.
     if Token.is_unresolved(readers):
@@ -387,7 +452,8 @@ class _RegionalCluster(Construct):
     """What both halves share: validation, the regional KMS key and the log groups.
 
     ``credentials`` is the primary's (master username, database name), None for a secondary:
-    everything is checked before the first resource is created.
+    everything is checked before the first resource is created. ``capacity`` is the
+    (minimum, maximum) ACUs asked for, either None for the defaults.
     """
 
     def __init__(
@@ -405,6 +471,8 @@ class _RegionalCluster(Construct):
         removal_policy: RemovalPolicy,
         log_retention: logs.RetentionDays,
         monitoring_interval_seconds: int,
+        capacity: tuple[float | None, float | None],
+        customer_managed_key: bool,
         credentials: tuple[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -421,6 +489,13 @@ class _RegionalCluster(Construct):
             monitoring_interval_seconds=monitoring_interval_seconds,
             credentials=credentials,
         )
+        if not isinstance(customer_managed_key, bool):
+            raise ValueError(
+                f"customer_managed_key is {customer_managed_key!r}; allowed: True (a KMS key of "
+                "this region) or False (RDS's AWS-managed key aws/rds)"
+            )
+        # (minimum, maximum) ACUs of a db.serverless cluster; None when provisioned.
+        self.serverless_capacity = _serverless_capacity(instance_class, *capacity)
         self.monitoring_interval_seconds = monitoring_interval_seconds
         self.global_cluster_identifier = global_cluster_identifier
         self.instance_class = instance_class
@@ -428,6 +503,7 @@ class _RegionalCluster(Construct):
         self.backup_retention = backup_retention
         self.deletion_protection = deletion_protection
         self.removal_policy = removal_policy
+        self.log_retention = log_retention
         # Keep what encrypted snapshots and logs need unless the whole thing is thrown away.
         self.keep_policy = (
             RemovalPolicy.DESTROY
@@ -436,13 +512,16 @@ class _RegionalCluster(Construct):
         )
         self.cluster_identifier = f"{global_cluster_identifier}-{Stack.of(self).region}"
         self.log_exports = list(_LOG_EXPORTS[self.engine.engine_type])
-        self.key = kms.Key(
-            self,
-            "Key",
-            description=f"Aurora storage of {global_cluster_identifier} in this region",
-            enable_key_rotation=True,
-            removal_policy=self.keep_policy,
-        )
+        # None: RDS's AWS-managed key (aws/rds) of the region, free, and nothing to delete later.
+        self.key: kms.Key | None = None
+        if customer_managed_key:
+            self.key = kms.Key(
+                self,
+                "Key",
+                description=f"Aurora storage of {global_cluster_identifier} in this region",
+                enable_key_rotation=True,
+                removal_policy=self.keep_policy,
+            )
         for log in self.log_exports:
             # Created ahead of RDS so that retention and removal are ours, not "never expire".
             _managed_log_group(
@@ -500,7 +579,9 @@ class AuroraGlobalPrimary(_RegionalCluster):
     """The global cluster and its primary (read/write) regional cluster.
 
     Attributes: ``global_cluster`` (``CfnGlobalCluster``), ``cluster`` (``DatabaseCluster``),
-    ``secret`` (the master credentials), ``key`` (this region's KMS key), ``monitoring_role``
+    ``secret`` (the master credentials), ``key`` (this region's KMS key, None with
+    ``customer_managed_key=False``), ``serverless_capacity`` ((min, max) ACUs, None when
+    provisioned), ``monitoring_role``
     (the Enhanced Monitoring role, None when off), ``cluster_identifier``,
     ``writer_endpoint`` and ``reader_endpoint`` (host names), ``port``, ``connections`` (the
     cluster's group, default port the database port: ``db.connections.allow_default_port_from
@@ -527,6 +608,9 @@ class AuroraGlobalPrimary(_RegionalCluster):
         removal_policy: RemovalPolicy = RemovalPolicy.SNAPSHOT,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         monitoring_interval_seconds: int = 60,
+        serverless_min_capacity: float | None = None,
+        serverless_max_capacity: float | None = None,
+        customer_managed_key: bool = True,
         rotation_subnets: ec2.SubnetSelection | None = None,
         rotation_security_group: ec2.ISecurityGroup | None = None,
         rotation_days: int = 30,
@@ -541,10 +625,9 @@ class AuroraGlobalPrimary(_RegionalCluster):
         :param vpc_subnets: where the cluster runs. Default: the VPC's isolated subnets.
         :param engine: Aurora PostgreSQL or Aurora MySQL 3 at a version that supports global
             databases. Default: Aurora PostgreSQL 16.9.
-        :param instance_class: a provisioned memory-optimized class (db.r5, r6g, r6i, r7g, r7i,
-            r8g, x2g), size large or above: the classes this module accepts. Default:
-            ``db.r6g.large``, the smallest of them. (Aurora Serverless v2, ``db.serverless``, also
-            works with global databases; this module does not offer it yet.)
+        :param instance_class: ``db.serverless`` (Aurora Serverless v2, every instance) or a
+            provisioned memory-optimized class (db.r5, r6g, r6i, r7g, r7i, r8g, x2g), size large
+            or above. Default: ``db.r6g.large``, the smallest provisioned one.
         :param readers: reader instances next to the writer, 0 to 15. Default: 1.
         :param master_username: the master user, stored in the generated secret. Aurora
             PostgreSQL: 1 to 63 characters; Aurora MySQL: 1 to 16 (RDS's master user limits);
@@ -568,6 +651,16 @@ class AuroraGlobalPrimary(_RegionalCluster):
             each instance: 0 (off), 1, 5, 10, 15, 30 or 60, known at synthesis. Not 0: a role
             trusted by monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole.
             Default: 60.
+        :param serverless_min_capacity: with ``db.serverless``, the ACUs each instance never
+            goes below, 0.5 to 256 in steps of 0.5 (0, automatic pause, is not available in a
+            global database); None otherwise. Default: 0.5, the lowest.
+        :param serverless_max_capacity: with ``db.serverless``, the ACUs each instance never
+            goes above, 1 to 256 in steps of 0.5, at least the minimum; None otherwise.
+            Default: 16 (about 32 GiB of memory).
+        :param customer_managed_key: encrypt with a KMS key of this construct's own (True), or
+            with RDS's AWS-managed key ``aws/rds`` of the region (False: no key fee and nothing
+            left pending deletion after teardown, but no key policy of yours, so no cross-account
+            snapshot sharing). Default: True.
         :param rotation_subnets: where the hosted rotation Lambda runs; it needs a route to
             Secrets Manager (NAT or endpoint). Default: the VPC's private subnets with egress.
         :param rotation_security_group: the rotation Lambda's group; it must already be allowed
@@ -588,6 +681,8 @@ class AuroraGlobalPrimary(_RegionalCluster):
             removal_policy=removal_policy,
             log_retention=log_retention,
             monitoring_interval_seconds=monitoring_interval_seconds,
+            capacity=(serverless_min_capacity, serverless_max_capacity),
+            customer_managed_key=customer_managed_key,
             credentials=(master_username, database_name),
         )
         version = self.engine.engine_version
@@ -602,7 +697,7 @@ class AuroraGlobalPrimary(_RegionalCluster):
         )
         self.global_cluster.apply_removal_policy(self.keep_policy)
 
-        instance_type = ec2.InstanceType(instance_class.removeprefix("db."))
+        capacity = self.serverless_capacity or (None, None)
         self.cluster = rds.DatabaseCluster(
             self,
             "Cluster",
@@ -612,15 +707,10 @@ class AuroraGlobalPrimary(_RegionalCluster):
             # clusters: a generated secret it is.
             credentials=rds.Credentials.from_generated_secret(master_username),
             default_database_name=database_name,
-            writer=rds.ClusterInstance.provisioned(
-                "Writer", instance_type=instance_type, publicly_accessible=False
-            ),
-            readers=[
-                rds.ClusterInstance.provisioned(
-                    f"Reader{number}", instance_type=instance_type, publicly_accessible=False
-                )
-                for number in range(1, readers + 1)
-            ],
+            writer=self._instance("Writer"),
+            readers=[self._instance(f"Reader{number}") for number in range(1, readers + 1)],
+            serverless_v2_min_capacity=capacity[0],
+            serverless_v2_max_capacity=capacity[1],
             vpc=vpc,
             vpc_subnets=vpc_subnets
             or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
@@ -663,6 +753,18 @@ class AuroraGlobalPrimary(_RegionalCluster):
         self.connections = self.cluster.connections
         self._acknowledge(self.cluster)
 
+    def _instance(self, construct_id: str) -> rds.IClusterInstance:
+        if self.serverless_capacity is not None:
+            # Readers in promotion tiers 0-1 follow the writer's capacity, ready to take over.
+            return rds.ClusterInstance.serverless_v2(
+                construct_id, publicly_accessible=False, scale_with_writer=True
+            )
+        return rds.ClusterInstance.provisioned(
+            construct_id,
+            instance_type=ec2.InstanceType(self.instance_class.removeprefix("db.")),
+            publicly_accessible=False,
+        )
+
     def grant_connect(self, grantee: iam.IGrantable, db_user: str) -> iam.Grant:
         """Let ``grantee`` sign in as ``db_user`` with IAM database authentication."""
         return self.cluster.grant_connect(grantee, db_user)
@@ -688,7 +790,19 @@ class AuroraGlobalPrimary(_RegionalCluster):
             self.cluster.connections.allow_from(
                 security_group, ec2.Port.tcp(self.port), "Master secret rotation Lambda"
             )
+        # Named, so the stack can own its log group: left to Lambda, the group would appear on
+        # the first rotation, never expire and outlive `cdk destroy`. At most 50 + 9 characters
+        # of Lambda's 64; only the primary region rotates.
+        function_name = f"{self.global_cluster_identifier}-rotation"
+        log_group = _managed_log_group(
+            self,
+            "RotationLogs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=self.log_retention,
+            removal_policy=self.keep_policy,
+        )
         options = {
+            "function_name": function_name,
             "vpc": vpc,
             "vpc_subnets": subnets
             or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
@@ -699,19 +813,21 @@ class AuroraGlobalPrimary(_RegionalCluster):
             if self.engine.engine_type == "aurora-postgresql"
             else secretsmanager.HostedRotation.mysql_single_user(**options)
         )
-        self.secret.add_rotation_schedule(
+        rotation = self.secret.add_rotation_schedule(
             "Rotation", hosted_rotation=hosted, automatically_after=every
         )
+        # The first rotation runs as soon as the schedule exists: its group must be there.
+        rotation.node.add_dependency(log_group)
 
 
 class AuroraGlobalSecondary(_RegionalCluster):
     """A read-only regional cluster that joins an existing global cluster.
 
     Attributes: ``cluster`` (``CfnDBCluster``), ``instances`` (``CfnDBInstance`` list),
-    ``key`` (this region's KMS key), ``monitoring_role`` (the Enhanced Monitoring role, None
-    when off), ``cluster_identifier``, ``writer_endpoint`` (answers only
-    after promotion) and ``reader_endpoint`` (host names), ``port``, ``connections`` (its
-    group, the database port by default). Grant: ``grant_connect`` (IAM auth).
+    ``key`` (this region's KMS key, or None), ``serverless_capacity``, ``monitoring_role``
+    (the Enhanced Monitoring role, None when off), ``cluster_identifier``, ``writer_endpoint``
+    (answers only after promotion) and ``reader_endpoint`` (host names), ``port``,
+    ``connections`` (its group, the database port by default). Grant: ``grant_connect`` (IAM auth).
     """
 
     def __init__(
@@ -732,6 +848,9 @@ class AuroraGlobalSecondary(_RegionalCluster):
         removal_policy: RemovalPolicy = RemovalPolicy.SNAPSHOT,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         monitoring_interval_seconds: int = 60,
+        serverless_min_capacity: float | None = None,
+        serverless_max_capacity: float | None = None,
+        customer_managed_key: bool = True,
     ) -> None:
         """Create a secondary cluster in this stack's region, joined to the global cluster.
 
@@ -743,7 +862,8 @@ class AuroraGlobalSecondary(_RegionalCluster):
         :param global_cluster_identifier: the identifier given to ``AuroraGlobalPrimary``.
         :param vpc_subnets: where the cluster runs. Default: the VPC's isolated subnets.
         :param engine: must equal the primary's. Default: Aurora PostgreSQL 16.9.
-        :param instance_class: as for the primary. Default: ``db.r6g.large``.
+        :param instance_class: as for the primary (``db.serverless`` or a provisioned
+            memory-optimized class); it may differ from the primary's. Default: ``db.r6g.large``.
         :param readers: instances besides the one that becomes writer on promotion, 0 to 15.
             Default: 1.
         :param backup_retention: days of automated backups, 1 to 35. Default: 7.
@@ -754,6 +874,17 @@ class AuroraGlobalSecondary(_RegionalCluster):
         :param log_retention: of the exported database logs. Default: one month.
         :param monitoring_interval_seconds: as for the primary: 0 (off), 1, 5, 10, 15, 30 or 60;
             not 0: one role for this region's instances. Default: 60.
+        :param serverless_min_capacity: with ``db.serverless``, the ACUs each instance never
+            goes below (under load, enough to apply the primary's writes), 0.5 to 256 in steps
+            of 0.5 (0, automatic pause, is not available in a global database); None otherwise.
+            Default: 0.5, the lowest.
+        :param serverless_max_capacity: with ``db.serverless``, the ACUs each instance never
+            goes above, 1 to 256 in steps of 0.5, at least the minimum; None otherwise.
+            Default: 16 (about 32 GiB of memory).
+        :param customer_managed_key: encrypt with a KMS key of this construct's own (True), or
+            with RDS's AWS-managed key ``aws/rds`` of the region (False: no key fee and nothing
+            left pending deletion after teardown, but no key policy of yours, so no cross-account
+            snapshot sharing). Default: True.
         """
         super().__init__(
             scope,
@@ -768,6 +899,8 @@ class AuroraGlobalSecondary(_RegionalCluster):
             removal_policy=removal_policy,
             log_retention=log_retention,
             monitoring_interval_seconds=monitoring_interval_seconds,
+            capacity=(serverless_min_capacity, serverless_max_capacity),
+            customer_managed_key=customer_managed_key,
         )
         selection = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         subnets = vpc.select_subnets(**_as_kwargs(selection))
@@ -792,7 +925,16 @@ class AuroraGlobalSecondary(_RegionalCluster):
             vpc_security_group_ids=[security_group.security_group_id],
             port=self.port,
             storage_encrypted=True,
-            kms_key_id=self.key.key_arn,
+            # None: RDS's AWS-managed key of this region.
+            kms_key_id=self.key.key_arn if self.key is not None else None,
+            serverless_v2_scaling_configuration=(
+                rds.CfnDBCluster.ServerlessV2ScalingConfigurationProperty(
+                    min_capacity=self.serverless_capacity[0],
+                    max_capacity=self.serverless_capacity[1],
+                )
+                if self.serverless_capacity is not None
+                else None
+            ),
             enable_iam_database_authentication=True,
             backup_retention_period=backup_retention,
             enable_cloudwatch_logs_exports=self.log_exports,

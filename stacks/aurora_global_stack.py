@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import CfnOutput, Environment, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from constructs_lib.aurora_global import (
@@ -15,6 +16,7 @@ from constructs_lib.aurora_global import (
     default_engine,
     validate_regions,
 )
+from constructs_lib.network import APPLICATION
 from stacks import names
 from stacks.profiles import Profile
 from stacks.shared_network import NetworkAttachment, profile_network
@@ -29,28 +31,50 @@ SECONDARY_STACK_PREFIX = names.AURORA_SECONDARY_PREFIX
 
 @dataclass(frozen=True)
 class AuroraGlobalSettings:
-    """Each region's instances, their monitoring, and what stack deletion does to the clusters."""
+    """Each region's instances, their monitoring, keys, network, and what deletion does."""
 
-    # A provisioned memory-optimized class: the only kind the construct accepts today, and
-    # db.r6g.large is the smallest of them. (Aurora Serverless v2 also works with global
-    # databases; the construct does not offer it yet.)
+    # db.serverless (Aurora Serverless v2) or a provisioned memory-optimized class.
     instance_class: str
     readers: int
     # The clusters' removal policy; their KMS keys, secret and log groups are kept unless DESTROY.
     removal_policy: RemovalPolicy
     # RDS Enhanced Monitoring: seconds between OS metric samples of each instance, 0 = off.
     monitoring_interval_seconds: int
+    # With db.serverless: each instance's (minimum, maximum) ACUs; None when provisioned.
+    serverless_capacity: tuple[float, float] | None = None
+    # A KMS key per region of the stack's own (True), or RDS's AWS-managed aws/rds key.
+    customer_managed_key: bool = True
+    # The own VPC (not a shared one) has a NAT (True), or no route out at all (False): then the
+    # primary's rotation Lambda reaches Secrets Manager through an interface endpoint.
+    own_network_egress: bool = True
+    # A bastion in the own VPC.
+    own_network_bastion: bool = True
 
 
-# Sandbox: a writer alone per region, deleted with the stack, and no Enhanced Monitoring (0, the
-# cheapest): its OS metrics go to CloudWatch Logs (RDSOSMetrics), billed per GB ingested and
-# stored, and need a role, which a study database that lives a day does not; the free basic
+# Sandbox: a Serverless v2 writer alone per region at 0.5 ACU (the lowest a global database
+# runs at; at most 2 ACUs, so a runaway query costs $0.24 an hour), deleted with the stack, and
+# no Enhanced Monitoring (0, the cheapest): its OS metrics go to CloudWatch Logs (RDSOSMetrics),
+# billed per GB, and need a role, which a study database that lives a day does not; the free basic
 # CloudWatch metrics remain (Security Hub RDS.6 flags the sandbox instances for it, knowingly).
-# Production: a writer and a reader per region, so a region survives an instance loss, a final
-# snapshot on deletion, and Enhanced Monitoring every 60 seconds (the cheapest interval that
-# still shows per-process CPU and memory when a region misbehaves).
+# RDS's AWS-managed key, so no key fee and no key left pending deletion after `cdk destroy`.
+# Its own VPC has no NAT gateway and no bastion (nothing in it goes to the internet, and the
+# database admits only the application tier, which the bastion is not in): the rotation Lambda
+# uses a Secrets Manager endpoint in one AZ. Together that idles the pair under $100 a month.
+# Production: provisioned db.r6g.large (a steady load costs less on it than on the 8 ACUs that
+# match its 16 GiB), a writer and a reader per region, so a region survives an instance loss, a
+# final snapshot on deletion, customer-managed keys, and Enhanced Monitoring every 60 seconds
+# (the cheapest interval that still shows per-process CPU and memory when a region misbehaves).
 SETTINGS = {
-    "sandbox": AuroraGlobalSettings("db.r6g.large", 0, RemovalPolicy.DESTROY, 0),
+    "sandbox": AuroraGlobalSettings(
+        "db.serverless",
+        0,
+        RemovalPolicy.DESTROY,
+        0,
+        serverless_capacity=(0.5, 2),
+        customer_managed_key=False,
+        own_network_egress=False,
+        own_network_bastion=False,
+    ),
     "production": AuroraGlobalSettings("db.r6g.large", 1, RemovalPolicy.SNAPSHOT, 60),
 }
 
@@ -91,12 +115,28 @@ class _AuroraRegionStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.profile = profile
+        self.settings = profile.pick(SETTINGS, "aurora-global")
         self.engine = default_engine()
-        self.network = network or NetworkAttachment.of(profile_network(self, profile, db_port=5432))
+        self.owns_network = network is None
+        self.network = network or self._own_network()
+        self.network.join(self)
+
+    def _own_network(self) -> NetworkAttachment:
+        egress = self.settings.own_network_egress
+        return NetworkAttachment.of(
+            profile_network(
+                self,
+                self.profile,
+                db_port=5432,
+                bastion=self.settings.own_network_bastion,
+                **({} if egress else {"nat_type": "none", "nat_gateways": 0}),
+            )
+        )
 
     def _database_props(self) -> dict[str, Any]:
         profile = self.profile
-        settings = profile.pick(SETTINGS, "aurora-global")
+        settings = self.settings
+        capacity = settings.serverless_capacity or (None, None)
         return {
             "vpc": self.network.vpc,
             "vpc_subnets": self.network.data_subnets,
@@ -110,6 +150,9 @@ class _AuroraRegionStack(Stack):
             "removal_policy": settings.removal_policy,
             "log_retention": profile.log_retention,
             "monitoring_interval_seconds": settings.monitoring_interval_seconds,
+            "serverless_min_capacity": capacity[0],
+            "serverless_max_capacity": capacity[1],
+            "customer_managed_key": settings.customer_managed_key,
         }
 
     def _add_endpoint_outputs(self, database: AuroraGlobalPrimary | AuroraGlobalSecondary) -> None:
@@ -149,6 +192,8 @@ class AuroraGlobalPrimaryStack(_AuroraRegionStack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, profile=profile, network=network, **kwargs)
+        if self.owns_network and not self.settings.own_network_egress:
+            self._add_secrets_manager_endpoint()
         self.database = AuroraGlobalPrimary(
             self,
             "Database",
@@ -162,6 +207,25 @@ class AuroraGlobalPrimaryStack(_AuroraRegionStack):
             "SecretArn",
             description="Master credentials (Secrets Manager, rotated every 30 days)",
             value=self.database.secret.secret_arn,
+        )
+
+    def _add_secrets_manager_endpoint(self) -> None:
+        """The rotation Lambda's only way out of a VPC without NAT: Secrets Manager, privately.
+
+        One AZ is enough for a sandbox (the endpoint answers the whole VPC), and it costs half
+        of two; only the application tier, where the Lambda runs, may call it.
+        """
+        vpc = self.network.vpc
+        endpoint = vpc.add_interface_endpoint(
+            "SecretsManagerEndpoint",
+            service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+            subnets=ec2.SubnetSelection(
+                subnet_group_name=APPLICATION, availability_zones=vpc.availability_zones[:1]
+            ),
+            open=False,
+        )
+        endpoint.connections.allow_default_port_from(
+            self.network.app_security_group, "Secrets Manager API from the application tier"
         )
 
 

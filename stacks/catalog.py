@@ -1,8 +1,9 @@
 """Every architecture's stacks, composed for one profile, with the cdk-nag gate on the app.
 
 Context keys read here: ``profile`` (stacks/profiles.py), ``arch`` (which architectures, by the
-name of their docs page; all by default) and ``network`` (``own``: each architecture builds
-its own VPC, the default; ``shared``: one Network stack per region that the others join).
+name of their docs page; all by default), ``network`` (``own``: each architecture builds
+its own VPC, the default; ``shared``: one Network stack per region that the others join) and
+``lease_hours`` (stacks/leases.py: when sandbox stacks delete themselves).
 Each architecture's stack module is imported only when that architecture is built, so
 ``-c arch=network`` pays for no other architecture's aws-cdk-lib modules.
 """
@@ -18,6 +19,7 @@ from aws_cdk import App, Environment, Stack, Stage, Validations
 from constructs import Construct
 
 from stacks import names
+from stacks.leases import add_leases, lease_hours_from_context, lease_plan
 from stacks.profiles import Profile, profile_from_context
 
 if TYPE_CHECKING:
@@ -168,6 +170,9 @@ class Architecture:
     stack_names: tuple[str, ...]
     add: Callable[[Composition], None]
     stack_prefixes: tuple[str, ...] = ()
+    # Its sandbox stacks idle above stacks.leases.LEASE_THRESHOLD_USD a month (tests check this
+    # against tools.cost), so they get a lease by default.
+    idles_above_lease_threshold: bool = False
 
     def owns(self, stack_name: str) -> bool:
         return stack_name in self.stack_names or stack_name.startswith(self.stack_prefixes)
@@ -177,8 +182,8 @@ class Architecture:
 ARCHITECTURES: dict[str, Architecture] = {
     arch.name: arch
     for arch in (
-        Architecture("network", (names.NETWORK,), _network),
-        Architecture("web-tier", (names.WEB_TIER,), _web_tier),
+        Architecture("network", (names.NETWORK,), _network, idles_above_lease_threshold=True),
+        Architecture("web-tier", (names.WEB_TIER,), _web_tier, idles_above_lease_threshold=True),
         Architecture("serverless-api", (names.SERVERLESS_API,), _serverless_api),
         Architecture("static-site", (names.STATIC_SITE, names.STATIC_SITE_OAC), _static_site),
         Architecture(
@@ -186,6 +191,7 @@ ARCHITECTURES: dict[str, Architecture] = {
             (names.AURORA_PRIMARY,),
             _aurora_global,
             (names.AURORA_SECONDARY_PREFIX,),
+            idles_above_lease_threshold=True,
         ),
     )
 }
@@ -246,11 +252,23 @@ def add_stacks(
     profile: Profile = profile_from_context(scope.node)
     names = architectures_from_context(scope)
     shared = network_mode_from_context(scope) == "shared"
+    lease_hours = lease_hours_from_context(scope.node, profile)
     if env is None and isinstance(scope, App):
         env = default_environment()
     composition = Composition(scope, profile, env, prefix, shared)
     for name in names:
         ARCHITECTURES[name].add(composition)
+    plan = lease_plan(
+        composition.stacks,
+        hours=lease_hours,
+        profile=profile,
+        leased_by_default=lambda stack_id: (
+            ARCHITECTURES[
+                architecture_of(stack_id.removeprefix(prefix))
+            ].idles_above_lease_threshold
+        ),
+    )
+    add_leases(composition.stacks, plan)
     if nag:
         add_nag(scope)
     return composition.stacks

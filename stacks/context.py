@@ -19,6 +19,7 @@ KNOWN_KEYS = {
     "profile": "sandbox or production",
     "arch": "which architectures to build",
     "network": "own or shared networks",
+    "lease_hours": "when sandbox stacks delete themselves (0: never)",
     "ssh_cidr": "the range the bastion accepts SSH from",
     "certificate_arn": "the web tier's ACM certificate",
     "api_auth": "the serverless API's authentication",

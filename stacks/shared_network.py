@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
@@ -13,16 +14,15 @@ from stacks.profiles import Profile
 
 
 def profile_network(scope: Construct, profile: Profile, **props: Any) -> ThreeTierNetwork:
-    """The three-tier network every stack builds for a profile (id ``Network``), with ``props``."""
-    return ThreeTierNetwork(
-        scope,
-        "Network",
-        max_azs=profile.max_azs,
-        nat_gateways=profile.nat_gateways,
-        flow_log_retention=profile.log_retention,
-        removal_policy=profile.removal_policy,
-        **props,
-    )
+    """The three-tier network every stack builds for a profile (id ``Network``); ``props`` add
+    to or override the profile's."""
+    options: dict[str, Any] = {
+        "max_azs": profile.max_azs,
+        "nat_gateways": profile.nat_gateways,
+        "flow_log_retention": profile.log_retention,
+        "removal_policy": profile.removal_policy,
+    }
+    return ThreeTierNetwork(scope, "Network", **{**options, **props})
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,16 @@ class NetworkAttachment:
     bastion_security_group: ec2.ISecurityGroup | None
     bastion: ec2.BastionHostLinux | None
     db_port: int
+
+    def join(self, stack: Stack) -> None:
+        """Deploy ``stack`` after the network's stack, when that is another stack.
+
+        CDK would infer the order from the references at synthesis; saying it now lets the
+        composition see it (a lease on the network must outlast the stacks that join it).
+        """
+        owner = Stack.of(self.vpc)
+        if owner is not stack:
+            stack.add_stack_dependency(owner, "joins the shared network of this stack")
 
     @classmethod
     def of(cls, network: ThreeTierNetwork) -> NetworkAttachment:

@@ -61,6 +61,7 @@ class WebTierStack(Stack):
         if certificate_arn is None and settings.https_only:
             certificate_arn = self._certificate_parameter().value_as_string
         self.network = network or NetworkAttachment.of(profile_network(self, profile))
+        self.network.join(self)
         # CloudFormation starts a group at its minimum when DesiredCapacity is absent; leaving it
         # out when it equals the minimum keeps a deployment from resetting a group that scaling
         # has grown (aws-cdk's desiredCapacitySet warning).

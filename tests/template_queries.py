@@ -41,6 +41,18 @@ def normalise_asset_hashes(template: dict) -> dict:
     return json.loads(_ASSET_HASH.sub("0" * 8 + "-asset-hash", json.dumps(template)))
 
 
+# A stack lease's end (stacks/leases.py) as it appears in the schedule (at(2026-12-02T21:31:00)),
+# its description (2026-12-02 21:31 UTC) and the output (2026-12-02T21:31:00Z).
+_LEASE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?Z?")
+
+
+def normalise_for_snapshot(template: dict) -> dict:
+    """Asset hashes and stack-lease times replaced: a snapshot changes with the architecture,
+    not with a library upgrade or the hour it was synthesized."""
+    text = json.dumps(normalise_asset_hashes(template))
+    return json.loads(_LEASE_TIME.sub("<lease end>", text))
+
+
 def under(template: dict, path_prefix: str) -> dict:
     """The template restricted to resources whose construct path starts with ``path_prefix``."""
     return {

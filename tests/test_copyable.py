@@ -33,6 +33,7 @@ EXAMPLES = {
     ),
     "network": "network.ThreeTierNetwork(stack, 'Example')",
     "serverless_api": "serverless_api.ServerlessApi(stack, 'Example')",
+    "stack_lease": "stack_lease.StackLease(stack, 'Example', hours=24)",
     "static_site": "static_site.StaticSite(stack, 'Example')",
     "web_tier": "web_tier.WebTier(stack, 'Example', vpc=ec2.Vpc(stack, 'Vpc'))",
 }

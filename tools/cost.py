@@ -1,9 +1,11 @@
 """Idle monthly cost of synthesized CloudFormation templates, from the price table in the repo.
 
 ``python -m tools.cost [--cdk-out cdk.out] [--json]`` reads ``cdk.out/<profile>/*.template.json``
-(what ``make synth`` writes) and prints, per stack and profile, what the stack costs a month while
-it sits idle, its top line items, the usage-priced resources with their unit prices, and every
-resource type the price table does not know ("not priced", never silently free).
+(what ``make synth`` writes; ``cdk.out/<profile>+shared-network/`` is that profile synthesized with
+``-c network=shared``) and prints, per stack and profile, what the stack costs a month while it
+sits idle, its top line items, the usage-priced resources with their unit prices, every resource
+type the price table does not know ("not priced", never silently free), what ``cdk destroy``
+leaves behind and what that still bills, and the totals of each profile's collection.
 
 Conventions (also in ``tools/prices.json``'s ``meta``):
 
@@ -17,7 +19,20 @@ Conventions (also in ``tools/prices.json``'s ``meta``):
 - an internet-facing load balancer holds one public IPv4 address per subnet (AZ) it spans, its
   minimum;
 - an instance without ``BlockDeviceMappings`` is given its AMI's default root volume, assumed
-  8 GB gp3 (Amazon Linux 2023), and the line item says so.
+  8 GB gp3 (Amazon Linux 2023), and the line item says so;
+- a target-tracking scaling policy makes AWS create two CloudWatch alarms (scale out, scale in)
+  that are not in the template: both are priced on the policy;
+- recurring scheduled actions are simulated over a week, minute by minute: at idle the group runs
+  the capacity the last action set (its DesiredCapacity, else its MinSize), clamped to the
+  group's current MinSize/MaxSize; the hours above or below the idle count are priced at
+  ``hours_per_month``/168 weeks a month. Cron fields naming a day of month or a month and
+  one-time actions are "not priced"; a recurring action's StartTime/EndTime is ignored;
+- a subnet whose default route goes to a NAT gateway or NAT instance in another AZ gets a usage
+  line for inter-AZ transfer (only literal AvailabilityZones are compared);
+- left after ``cdk destroy``: resources whose DeletionPolicy (or CloudFormation's default: Snapshot
+  for an RDS cluster and a standalone RDS instance) keeps them, KMS keys that linger pending
+  deletion, and log groups Lambda creates outside the template. A retained resource keeps billing
+  its own line items; a snapshot bills its storage only.
 
 Pure Python over template dicts: nothing here needs jsii or AWS credentials.
 """
@@ -28,7 +43,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,8 +74,7 @@ FREE: dict[str, str] = {
     "AWS::EC2::EIPAssociation": "the EIP itself is priced",
     "AWS::EC2::LaunchTemplate": "priced through the instances or Auto Scaling group using it",
     "AWS::AutoScaling::LaunchConfiguration": "priced through the Auto Scaling group using it",
-    "AWS::AutoScaling::ScalingPolicy": "no charge",
-    "AWS::AutoScaling::ScheduledAction": "no charge",
+    "AWS::ApplicationAutoScaling::ScalableTarget": "no charge (its scaling policies are listed)",
     "AWS::AutoScaling::LifecycleHook": "no charge",
     "AWS::ElasticLoadBalancingV2::Listener": "no charge (the load balancer is priced)",
     "AWS::ElasticLoadBalancingV2::ListenerRule": "no charge (the load balancer is priced)",
@@ -107,7 +121,6 @@ FREE: dict[str, str] = {
     "AWS::Logs::MetricFilter": "no charge",
     "AWS::Logs::SubscriptionFilter": "no charge",
     "AWS::Logs::ResourcePolicy": "no charge",
-    "AWS::RDS::GlobalCluster": "no charge by itself: its clusters' instances are priced",
     "AWS::RDS::DBSubnetGroup": "no charge",
     "AWS::RDS::DBClusterParameterGroup": "no charge",
     "AWS::RDS::DBParameterGroup": "no charge",
@@ -122,6 +135,7 @@ FREE: dict[str, str] = {
     "AWS::SNS::TopicPolicy": "no charge",
     "AWS::SQS::QueuePolicy": "no charge",
     "AWS::WAFv2::WebACLAssociation": "no charge",
+    "AWS::Scheduler::ScheduleGroup": "no charge (its schedules are usage-priced)",
 }
 FREE_PREFIXES = ("Custom::",)  # CDK's custom resources; their provider Lambdas are listed.
 
@@ -138,12 +152,13 @@ USAGE: dict[str, str] = {
     "AWS::Cognito::UserPool": "cognito",
     "AWS::Route53::RecordSet": "route53_records",
     "AWS::Route53::RecordSetGroup": "route53_records",
-    "AWS::RDS::DBCluster": "aurora_storage",
+    "AWS::RDS::GlobalCluster": "aurora_global_transfer",
     "AWS::Serverless::Application": "serverless_application",
     "AWS::SNS::Topic": "sns",
     "AWS::SQS::Queue": "sqs",
     "AWS::Events::Rule": "events",
     "AWS::StepFunctions::StateMachine": "stepfunctions",
+    "AWS::Scheduler::Schedule": "scheduler",
 }
 
 # Monthly flat prices: type -> (prices.json key, label).
@@ -191,24 +206,57 @@ class Unpriced:
     resources: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Leftover:
+    """A resource ``cdk destroy`` leaves: ``monthly`` fixed dollars plus ``usage``-priced text."""
+
+    logical_id: str
+    resource_type: str
+    deletion_policy: str
+    kept_by: str
+    why: str
+    monthly: float
+    basis: str
+    usage: str
+
+    def to_dict(self) -> dict:
+        return {
+            "logical_id": self.logical_id,
+            "type": self.resource_type,
+            "deletion_policy": self.deletion_policy,
+            "kept_by": self.kept_by,
+            "why": self.why,
+            "monthly_usd": round(self.monthly, 4),
+            "monthly_basis": self.basis,
+            "usage_priced": self.usage,
+        }
+
+
 @dataclass
 class Estimate:
     stack: str
     profile: str
     region: str
+    network: str = "own"
     items: list[LineItem] = field(default_factory=list)
     usage: list[UsageItem] = field(default_factory=list)
     not_priced: list[Unpriced] = field(default_factory=list)
     free: dict[str, int] = field(default_factory=dict)
+    left_after_destroy: list[Leftover] = field(default_factory=list)
 
     @property
     def idle_monthly(self) -> float:
         return round(sum(item.monthly for item in self.items), 2)
 
+    @property
+    def left_after_destroy_monthly(self) -> float:
+        return round(sum(left.monthly for left in self.left_after_destroy) + 0.0, 2)
+
     def to_dict(self) -> dict:
         return {
             "stack": self.stack,
             "profile": self.profile,
+            "network": self.network,
             "region": self.region,
             "idle_monthly_usd": self.idle_monthly,
             "items": [
@@ -218,6 +266,8 @@ class Estimate:
             "usage_priced": [asdict(item) for item in self.usage],
             "not_priced": [asdict(item) for item in self.not_priced],
             "free": dict(sorted(self.free.items())),
+            "left_after_destroy": [left.to_dict() for left in self.left_after_destroy],
+            "left_after_destroy_monthly_usd": self.left_after_destroy_monthly,
         }
 
 
@@ -246,6 +296,11 @@ def _money(value: float) -> str:
 
 def _rate(value: float) -> str:
     return f"${value:g}"
+
+
+def unit_money(value: float) -> str:
+    """A unit price: cents, or four significant digits below ten cents (not shown as $0.01)."""
+    return _money(value) if value == 0 or abs(value) >= 0.1 else f"${value:.4g}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,6 +348,9 @@ class _Template:
         resource = self.resources.get(logical_id or "")
         return resource.get("Type") if resource else None
 
+    def of_type(self, resource_type: str) -> list[str]:
+        return sorted(lid for lid, r in self.resources.items() if r.get("Type") == resource_type)
+
     def public_subnet(self, value: Any) -> bool:
         subnet = _target(value)
         return self.type_of(subnet) == "AWS::EC2::Subnet" and (
@@ -307,9 +365,213 @@ class _Template:
                     return True
         return False
 
+    def subnet_az(self, subnet: str | None) -> str | None:
+        """A subnet's literal AvailabilityZone, else None."""
+        if self.type_of(subnet) != "AWS::EC2::Subnet":
+            return None
+        zone = self.props(subnet).get("AvailabilityZone")
+        return zone if isinstance(zone, str) else None
+
+    def nat_az(self, nat: str | None) -> str | None:
+        """The AZ of a NAT gateway or NAT instance, from its subnet (or the instance's own AZ)."""
+        props = self.props(nat)
+        if self.type_of(nat) == "AWS::EC2::Instance" and isinstance(
+            props.get("AvailabilityZone"), str
+        ):
+            return props["AvailabilityZone"]
+        subnet = props.get("SubnetId")
+        for interface in props.get("NetworkInterfaces") or []:
+            if isinstance(interface, dict) and str(interface.get("DeviceIndex", "0")) == "0":
+                subnet = subnet or interface.get("SubnetId")
+        return self.subnet_az(_target(subnet))
+
+
+# ---------------------------------------------------------------------------------------------
+# Scheduled actions: a recurring cron expression -> the minutes of a week it fires at
+
+WEEK_MINUTES = 7 * 24 * 60
+DAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+# minute, hour, day of month, month, day of week (0 and 7 are Sunday)
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+_CRON_NAMES = {
+    3: {name: i + 1 for i, name in enumerate(_MONTHS)},
+    4: {name.upper(): i for i, name in enumerate(DAY_NAMES)},
+}
+
+
+class NotWeekly(ValueError):
+    """A Recurrence that is not a weekly pattern (or not a cron expression at all)."""
+
+
+def _cron_value(token: str, index: int) -> int:
+    names = _CRON_NAMES.get(index, {})
+    if token.upper() in names:
+        return names[token.upper()]
+    if not token.isdigit():
+        raise ValueError(f"{token!r} is not a number or name")
+    return int(token)
+
+
+def _cron_values(text: str, index: int) -> set[int]:
+    """The values one cron field allows: ``*``, numbers, names, ranges, lists and steps."""
+    low, high = _CRON_RANGES[index]
+    values: set[int] = set()
+    for part in text.split(","):
+        spec, slash, step_text = part.partition("/")
+        step = int(step_text) if step_text.isdigit() else 0
+        if slash and step < 1:
+            raise ValueError(f"bad step in {part!r}")
+        if spec == "*":
+            start, end = low, high
+        elif "-" in spec:
+            first, last = spec.split("-", 1)
+            start, end = _cron_value(first, index), _cron_value(last, index)
+        else:
+            start = _cron_value(spec, index)
+            end = high if slash else start
+        if not low <= start <= end <= high:
+            raise ValueError(f"{part!r} is out of range {low}-{high}")
+        values.update(range(start, end + 1, step or 1))
+    return values
+
+
+def weekly_minutes(recurrence: str) -> set[int]:
+    """The minutes of a week (0 = Sunday 00:00) a 5-field cron expression fires at.
+
+    NotWeekly when a day-of-month or month field restricts it: those repeat by the calendar, not
+    the week, and are not guessed at."""
+    fields = recurrence.split()
+    if len(fields) != 5:
+        raise NotWeekly(f"Recurrence {recurrence!r} is not a 5-field cron expression")
+    try:
+        minutes, hours, days, months, weekdays = (
+            _cron_values(text, i) for i, text in enumerate(fields)
+        )
+    except ValueError as error:
+        raise NotWeekly(f"Recurrence {recurrence!r} is not a cron expression: {error}") from None
+    if days != set(range(1, 32)) or months != set(range(1, 13)):
+        raise NotWeekly(
+            f"Recurrence {recurrence!r} names a day of the month or a month: not a weekly pattern"
+        )
+    # cron ORs the two day fields when both are restricted; a full day of month then matches all
+    weekdays = {d % 7 for d in weekdays} if fields[2].startswith("*") else set(range(7))
+    return {d * 1440 + h * 60 + m for d in weekdays for h in hours for m in minutes}
+
+
+@dataclass(frozen=True)
+class _Action:
+    logical_id: str
+    minutes: frozenset[int]
+    min_size: float | None
+    max_size: float | None
+    desired: float | None
+
+
+def capacity_by_minute(
+    low: float, high: float, idle: float, actions: Iterable[_Action]
+) -> list[float]:
+    """The group's running count at idle, each minute of a week in steady state.
+
+    An action's DesiredCapacity, else its MinSize (at idle the group sits at its minimum), is the
+    new count, clamped to the group's current MinSize/MaxSize. The week is run twice so that, at
+    its start, the last action of the week before is in force."""
+    firing: dict[int, list[_Action]] = {}
+    for action in sorted(actions, key=lambda a: a.logical_id):
+        for minute in action.minutes:
+            firing.setdefault(minute, []).append(action)
+    count, counts = idle, []
+    for lap in range(2):
+        for minute in range(WEEK_MINUTES):
+            for action in firing.get(minute, ()):
+                low = low if action.min_size is None else action.min_size
+                high = high if action.max_size is None else action.max_size
+                chosen = action.desired if action.desired is not None else action.min_size
+                count = min(max(count if chosen is None else chosen, low), high)
+            if lap:
+                counts.append(count)
+    return counts
+
+
+def _runs(deltas: list[float]) -> list[tuple[int, int, float]]:
+    """(start, end, delta) runs of equal delta over the week; a run across Saturday night is one."""
+    runs, start = [], 0
+    for minute in range(1, WEEK_MINUTES + 1):
+        if minute == WEEK_MINUTES or deltas[minute] != deltas[start]:
+            runs.append((start, minute, deltas[start]))
+            start = minute
+    if len(runs) > 1 and runs[0][2] == runs[-1][2]:
+        first, last = runs.pop(0), runs.pop()
+        runs.append((last[0], first[1] + WEEK_MINUTES, last[2]))
+    return sorted(runs)
+
+
+def _clock(minute: int) -> tuple[str, str]:
+    day, rest = divmod(minute % WEEK_MINUTES, 1440)
+    return DAY_NAMES[day], f"{rest // 60:02d}:{rest % 60:02d}"
+
+
+def window_text(start: int, end: int) -> str:
+    """``Fri 17:00-23:00``, ``Fri 20:00-Mon 08:00`` or ``all week``."""
+    if end - start >= WEEK_MINUTES:
+        return "all week"
+    day, since = _clock(start)
+    if (end - 1) // 1440 == start // 1440:
+        return f"{day} {since}-{'24:00' if end % 1440 == 0 else _clock(end)[1]}"
+    return f"{day} {since}-{' '.join(_clock(end))}"
+
+
+def schedule_text(deltas: list[float], zone: str, shown: int = 3) -> str:
+    """``+2 instances 6 h/week (Fri 17:00-23:00 UTC)``, one part per distinct change."""
+    by_delta: dict[float, list[tuple[int, int]]] = {}
+    for start, end, delta in _runs(deltas):
+        if delta:
+            by_delta.setdefault(delta, []).append((start, end))
+    parts = []
+    for delta in sorted(by_delta, reverse=True):
+        windows = by_delta[delta]
+        hours = sum(end - start for start, end in windows) / 60
+        text = ", ".join(window_text(*w) for w in windows[:shown])
+        if len(windows) > shown:
+            text += f", and {len(windows) - shown} more"
+        noun = "instance" if abs(delta) == 1 else "instances"
+        parts.append(f"{delta:+g} {noun} {hours:g} h/week ({text} {zone})")
+    return "; ".join(parts)
+
 
 # ---------------------------------------------------------------------------------------------
 # Estimator
+
+ASG = "AWS::AutoScaling::AutoScalingGroup"
+SCHEDULED_ACTION = "AWS::AutoScaling::ScheduledAction"
+CROSS_AZ_NAT = "AWS::EC2::Subnet (cross-AZ NAT)"
+# An Aurora cluster that brings its own credentials or source is a primary, not a secondary.
+_OWN_DATA_PROPS = (
+    "MasterUsername",
+    "MasterUserPassword",
+    "ManageMasterUserPassword",
+    "SourceDBClusterIdentifier",
+)
+
+# Resource type -> the _Estimator method that prices it.
+_HANDLERS: dict[str, str] = {
+    "AWS::EC2::NatGateway": "nat_gateway",
+    "AWS::EC2::EIP": "eip",
+    "AWS::EC2::Instance": "instance",
+    ASG: "auto_scaling_group",
+    "AWS::AutoScaling::ScalingPolicy": "scaling_policy",
+    "AWS::ApplicationAutoScaling::ScalingPolicy": "scaling_policy",
+    SCHEDULED_ACTION: "scheduled_action",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "load_balancer",
+    "AWS::EC2::VPCEndpoint": "vpc_endpoint",
+    "AWS::EC2::Volume": "volume",
+    "AWS::RDS::DBCluster": "db_cluster",
+    "AWS::RDS::DBInstance": "db_instance",
+    "AWS::SecretsManager::Secret": "secret",
+    "AWS::DynamoDB::Table": "dynamodb_table",
+    "AWS::DynamoDB::GlobalTable": "dynamodb_table",
+}
+HANDLED = set(_HANDLERS)
 
 
 class _Estimator:
@@ -318,6 +580,7 @@ class _Estimator:
         self.table = table
         self.hours = hours
         self.out = estimate
+        self.actions: list[str] = []
 
     # -- recording -------------------------------------------------------------------------
     def hourly(self, label: str, quantity: float, rate: float, resource: str) -> None:
@@ -334,26 +597,16 @@ class _Estimator:
     def unpriced(self, resource_type: str, reason: str, resource: str) -> None:
         self.out.not_priced.append(Unpriced(resource_type, reason, (resource,)))
 
+    def free(self, resource_type: str) -> None:
+        self.out.free[resource_type] = self.out.free.get(resource_type, 0) + 1
+
     # -- dispatch --------------------------------------------------------------------------
     def run(self) -> None:
-        handlers: dict[str, Callable[[str, dict], None]] = {
-            "AWS::EC2::NatGateway": self.nat_gateway,
-            "AWS::EC2::EIP": self.eip,
-            "AWS::EC2::Instance": self.instance,
-            "AWS::AutoScaling::AutoScalingGroup": self.auto_scaling_group,
-            "AWS::ElasticLoadBalancingV2::LoadBalancer": self.load_balancer,
-            "AWS::EC2::VPCEndpoint": self.vpc_endpoint,
-            "AWS::EC2::Volume": self.volume,
-            "AWS::RDS::DBInstance": self.db_instance,
-            "AWS::SecretsManager::Secret": self.secret,
-            "AWS::DynamoDB::Table": self.dynamodb_table,
-            "AWS::DynamoDB::GlobalTable": self.dynamodb_table,
-        }
         for logical_id in sorted(self.t.resources):
             resource_type = self.t.resources[logical_id].get("Type", "")
             props = self.t.props(logical_id)
-            if resource_type in handlers:
-                handlers[resource_type](logical_id, props)
+            if resource_type in _HANDLERS:
+                getattr(self, _HANDLERS[resource_type])(logical_id, props)
             elif resource_type in MONTHLY:
                 key, label = MONTHLY[resource_type]
                 price = self.table[key]
@@ -363,9 +616,11 @@ class _Estimator:
             elif resource_type in USAGE:
                 self.usage(resource_type, USAGE[resource_type], logical_id)
             elif resource_type in FREE or resource_type.startswith(FREE_PREFIXES):
-                self.out.free[resource_type] = self.out.free.get(resource_type, 0) + 1
+                self.free(resource_type)
             else:
                 self.unpriced(resource_type, "type not in the price table", logical_id)
+        self.scheduled_capacity()
+        self.cross_az_nat()
 
     # -- handlers --------------------------------------------------------------------------
     def nat_gateway(self, logical_id: str, props: dict) -> None:
@@ -384,35 +639,31 @@ class _Estimator:
             self.unpriced(kind, f"instance type {instance_type} not in the price table", logical_id)
         return price
 
-    def _volumes(self, mappings: Any, count: float, logical_id: str, kind: str) -> None:
+    def _ebs(self, mappings: Any) -> list[tuple[str, float | None, float | None, Any]]:
+        """(label, GB, $/GB-month, device) per EBS volume; GB or price None when unknown."""
         if not mappings:
             size, volume_type = DEFAULT_ROOT_VOLUME
-            price = self.table["ebs_gb_month"][volume_type]
-            self.monthly(
-                f"EBS {volume_type} {size} GB (AMI default root volume, assumed)",
-                count,
-                size * price,
-                f"{_rate(price)}/GB-month",
-                logical_id,
-            )
-            return
+            label = f"EBS {volume_type} {size} GB (AMI default root volume, assumed)"
+            return [(label, size, self.table["ebs_gb_month"][volume_type], None)]
+        volumes = []
         for mapping in mappings:
             ebs = mapping.get("Ebs") if isinstance(mapping, dict) else None
             if not ebs:
                 continue  # instance store or NoDevice: no EBS charge
             size = _literal_number(ebs.get("VolumeSize"))
             volume_type = ebs.get("VolumeType", "gp2")
-            price = self.table["ebs_gb_month"].get(volume_type)
+            prices = self.table["ebs_gb_month"]
+            price = prices.get(volume_type) if isinstance(volume_type, str) else None
+            label = f"EBS {volume_type} {_count(size or 0)} GB"
+            volumes.append((label, size, price, mapping.get("DeviceName")))
+        return volumes
+
+    def _volumes(self, mappings: Any, count: float, logical_id: str, kind: str) -> None:
+        for label, size, price, device in self._ebs(mappings):
             if size is None or price is None:
-                self.unpriced(kind, f"EBS volume {mapping.get('DeviceName')} size/type", logical_id)
+                self.unpriced(kind, f"EBS volume {device} size/type", logical_id)
                 continue
-            self.monthly(
-                f"EBS {volume_type} {_count(size)} GB",
-                count,
-                size * price,
-                f"{_rate(price)}/GB-month",
-                logical_id,
-            )
+            self.monthly(label, count, size * price, f"{_rate(price)}/GB-month", logical_id)
 
     def _launch_template_data(self, spec: Any) -> dict:
         if not isinstance(spec, dict):
@@ -447,37 +698,60 @@ class _Estimator:
         if public and not self.t.eip_attached_to(logical_id):
             self.hourly("public IPv4 address", 1, self.table["public_ipv4_hourly"], logical_id)
 
-    def auto_scaling_group(self, logical_id: str, props: dict) -> None:
-        kind = "AWS::AutoScaling::AutoScalingGroup"
-        count = _literal_number(props.get("DesiredCapacity", props.get("MinSize")))
-        if count is None:
-            self.unpriced(kind, "DesiredCapacity/MinSize is not a literal", logical_id)
-            return
-        if count == 0:
-            return
+    def _group_launch_data(self, props: dict) -> dict:
+        """An Auto Scaling group's launch template data (or launch configuration properties)."""
         spec = props.get("LaunchTemplate") or (
             (props.get("MixedInstancesPolicy") or {})
             .get("LaunchTemplate", {})
             .get("LaunchTemplateSpecification")
         )
         if spec:
-            data = self._launch_template_data(spec)
-        else:
-            data = self.t.props(_target(props.get("LaunchConfigurationName")))
-        instance_type = data.get("InstanceType")
-        price = self._instance_type_price(instance_type, logical_id, kind)
-        label = f"EC2 {instance_type} (Auto Scaling, {_count(count)} running idle)"
-        if price is not None:
-            self.hourly(label, count, price, logical_id)
-        self._volumes(data.get("BlockDeviceMappings"), count, logical_id, kind)
+            return self._launch_template_data(spec)
+        return self.t.props(_target(props.get("LaunchConfigurationName")))
+
+    def _group_public(self, props: dict, data: dict) -> bool:
         public = _interfaces_public(data.get("NetworkInterfaces") or [])
         if public is None:
             public = data.get("AssociatePublicIpAddress")  # launch configurations
         if public is None:
             subnets = props.get("VPCZoneIdentifier") or []
             public = bool(subnets) and all(self.t.public_subnet(s) for s in subnets)
-        if public:
+        return bool(public)
+
+    def auto_scaling_group(self, logical_id: str, props: dict) -> None:
+        count = _literal_number(props.get("DesiredCapacity", props.get("MinSize")))
+        if count is None:
+            self.unpriced(ASG, "DesiredCapacity/MinSize is not a literal", logical_id)
+            return
+        if count == 0:
+            return
+        data = self._group_launch_data(props)
+        instance_type = data.get("InstanceType")
+        price = self._instance_type_price(instance_type, logical_id, ASG)
+        label = f"EC2 {instance_type} (Auto Scaling, {_count(count)} running idle)"
+        if price is not None:
+            self.hourly(label, count, price, logical_id)
+        self._volumes(data.get("BlockDeviceMappings"), count, logical_id, ASG)
+        if self._group_public(props, data):
             self.hourly("public IPv4 address", count, self.table["public_ipv4_hourly"], logical_id)
+
+    def scaling_policy(self, logical_id: str, props: dict) -> None:
+        """Target tracking: AWS creates a scale-out and a scale-in alarm outside the template."""
+        kind = self.t.type_of(logical_id) or "AWS::AutoScaling::ScalingPolicy"
+        if props.get("PolicyType") != "TargetTrackingScaling":
+            self.free(kind)
+            return
+        price = self.table["cloudwatch_alarm_month"]
+        self.monthly(
+            "CloudWatch alarms created by a target-tracking policy (not in the template)",
+            2,
+            price,
+            f"{_money(price)}/month per alarm: one to scale out, one to scale in",
+            logical_id,
+        )
+
+    def scheduled_action(self, logical_id: str, props: dict) -> None:
+        self.actions.append(logical_id)  # priced with its group in scheduled_capacity()
 
     def load_balancer(self, logical_id: str, props: dict) -> None:
         kind = props.get("Type", "application")
@@ -498,9 +772,7 @@ class _Estimator:
     def vpc_endpoint(self, logical_id: str, props: dict) -> None:
         kind = props.get("VpcEndpointType", "Gateway")
         if kind == "Gateway":
-            self.out.free["AWS::EC2::VPCEndpoint (Gateway)"] = (
-                self.out.free.get("AWS::EC2::VPCEndpoint (Gateway)", 0) + 1
-            )
+            self.free("AWS::EC2::VPCEndpoint (Gateway)")
             return
         if kind != "Interface":
             self.unpriced("AWS::EC2::VPCEndpoint", f"{kind} endpoint", logical_id)
@@ -517,6 +789,12 @@ class _Estimator:
 
     def volume(self, logical_id: str, props: dict) -> None:
         self._volumes([{"Ebs": props}], 1, logical_id, "AWS::EC2::Volume")
+
+    def db_cluster(self, logical_id: str, props: dict) -> None:
+        """Storage and I/O; a secondary of a global database also pays replicated write I/O."""
+        self.usage("AWS::RDS::DBCluster", "aurora_storage", logical_id)
+        if props.get("GlobalClusterIdentifier") and not any(k in props for k in _OWN_DATA_PROPS):
+            self.usage("AWS::RDS::DBCluster", "aurora_global_write_io", logical_id)
 
     def db_instance(self, logical_id: str, props: dict) -> None:
         kind = "AWS::RDS::DBInstance"
@@ -604,6 +882,145 @@ class _Estimator:
             logical_id,
         )
 
+    # -- passes over the whole template ----------------------------------------------------
+    def scheduled_capacity(self) -> None:
+        """Each group's recurring scheduled actions, simulated over a week."""
+        by_group: dict[str, list[str]] = {}
+        for logical_id in self.actions:
+            group = _target(self.t.props(logical_id).get("AutoScalingGroupName"))
+            if self.t.type_of(group) != ASG:
+                self.unpriced(
+                    SCHEDULED_ACTION, "its Auto Scaling group is not in this template", logical_id
+                )
+                continue
+            by_group.setdefault(group or "", []).append(logical_id)
+        for group, lids in by_group.items():
+            self._group_schedule(group, lids)
+
+    def _weekly_action(self, logical_id: str) -> _Action | str:
+        """The action, or why it cannot be simulated."""
+        props = self.t.props(logical_id)
+        recurrence = props.get("Recurrence")
+        if recurrence is None:
+            return "one-time action (no Recurrence): not a weekly pattern"
+        if not isinstance(recurrence, str):
+            return "Recurrence is not a literal"
+        raw = [props.get(k) for k in ("MinSize", "MaxSize", "DesiredCapacity")]
+        sizes = [None if value is None else _literal_number(value) for value in raw]
+        if any(value is not None and size is None for value, size in zip(raw, sizes, strict=True)):
+            return "MinSize/MaxSize/DesiredCapacity is not a literal"
+        try:
+            minutes = weekly_minutes(recurrence)
+        except NotWeekly as error:
+            return str(error)
+        return _Action(logical_id, frozenset(minutes), *sizes)
+
+    def _schedule_problems(self, group: str, lids: list[str]) -> dict[str, str]:
+        """Action -> why the group's schedule cannot be simulated (empty: it can)."""
+        found = {lid: self._weekly_action(lid) for lid in lids}
+        problems = {lid: reason for lid, reason in found.items() if isinstance(reason, str)}
+        zones = sorted({str(self.t.props(lid).get("TimeZone") or "UTC") for lid in lids})
+        props = self.t.props(group)
+        if not problems and len(zones) > 1:
+            problems = dict.fromkeys(lids, f"the group's actions use several time zones {zones}")
+        sizes = [props.get("MinSize"), props.get("MaxSize")]
+        sizes += [props["DesiredCapacity"]] if "DesiredCapacity" in props else []
+        if not problems and any(_literal_number(size) is None for size in sizes):
+            problems = dict.fromkeys(lids, "the group's size is not a literal")
+        for lid in lids:
+            if problems and lid not in problems:
+                problems[lid] = f"{group}'s schedule is not simulated: {', '.join(problems)}"
+        return problems
+
+    def _group_schedule(self, group: str, lids: list[str]) -> None:
+        problems = self._schedule_problems(group, lids)
+        for lid in lids:
+            if lid in problems:
+                self.unpriced(SCHEDULED_ACTION, problems[lid], lid)
+            else:
+                self.free(SCHEDULED_ACTION)
+        if problems:
+            return
+        props = self.t.props(group)
+        idle_key = "DesiredCapacity" if "DesiredCapacity" in props else "MinSize"
+        low, high, idle = (
+            _literal_number(props[k]) or 0.0 for k in ("MinSize", "MaxSize", idle_key)
+        )
+        actions = [a for a in map(self._weekly_action, lids) if isinstance(a, _Action)]
+        deltas = [count - idle for count in capacity_by_minute(low, high, idle, actions)]
+        if any(deltas):
+            zone = str(self.t.props(lids[0]).get("TimeZone") or "UTC")
+            self._scheduled_item(group, lids, deltas, zone)
+
+    def _instance_hour(self, group: str) -> tuple[float, str] | None:
+        """What one instance of the group costs an hour (type, prorated EBS, IPv4) and why."""
+        props = self.t.props(group)
+        data = self._group_launch_data(props)
+        instance_type = data.get("InstanceType")
+        if not isinstance(instance_type, str):
+            return None
+        rate = self.table["ec2_instance_hourly"].get(instance_type)
+        if rate is None:
+            return None
+        each, parts = rate, [f"EC2 {instance_type} {_rate(rate)}/h"]
+        for label, size, price, _device in self._ebs(data.get("BlockDeviceMappings")):
+            if size is not None and price is not None:
+                each += size * price / self.hours
+                parts.append(f"{label} at {_rate(price)}/GB-month prorated")
+        if self._group_public(props, data):
+            each += self.table["public_ipv4_hourly"]
+            parts.append(f"public IPv4 {_rate(self.table['public_ipv4_hourly'])}/h")
+        return each, " + ".join(parts)
+
+    def _scheduled_item(self, group: str, lids: list[str], deltas: list[float], zone: str) -> None:
+        priced = self._instance_hour(group)
+        if priced is None:
+            for lid in lids:
+                self.unpriced(SCHEDULED_ACTION, "the group's instance type is not priced", lid)
+            return
+        each, parts = priced
+        weeks = self.hours / 168
+        instance_type = self._group_launch_data(self.t.props(group)).get("InstanceType")
+        self.out.items.append(
+            LineItem(
+                f"EC2 {instance_type} instance-hours of scheduled capacity (Auto Scaling "
+                "scheduled actions)",
+                sum(deltas) / 60 * weeks,
+                each,
+                f"{schedule_text(deltas, zone)}, x {_count(self.hours)}/168 weeks a month; "
+                f"per instance-hour {parts}",
+                (group, *lids),
+            )
+        )
+
+    def cross_az_nat(self) -> None:
+        """Subnets whose default route leaves their AZ for a NAT in another (usage-priced)."""
+        tables: dict[str | None, list[str]] = {}
+        for lid in self.t.of_type("AWS::EC2::SubnetRouteTableAssociation"):
+            props = self.t.props(lid)
+            subnet = _target(props.get("SubnetId"))
+            if subnet:
+                tables.setdefault(_target(props.get("RouteTableId")), []).append(subnet)
+        crossing: dict[str, str] = {}
+        for lid in self.t.of_type("AWS::EC2::Route"):
+            props = self.t.props(lid)
+            if props.get("DestinationCidrBlock") != "0.0.0.0/0":
+                continue
+            nat = _target(props.get("NatGatewayId")) or _target(props.get("InstanceId"))
+            nat_az = self.t.nat_az(nat)
+            for subnet in tables.get(_target(props.get("RouteTableId")), []):
+                zone = self.t.subnet_az(subnet)
+                if nat_az and zone and zone != nat_az:
+                    crossing[subnet] = zone
+        if crossing:
+            subnets, zones = len(crossing), len(set(crossing.values()))
+            text = (
+                f"{subnets} subnet{'s' * (subnets > 1)} in {zones} AZ{'s' * (zones > 1)} "
+                f"send{'s' * (subnets == 1)} internet traffic through a NAT in another AZ: "
+                f"{self.table['usage']['inter_az_transfer']}"
+            )
+            self.out.usage.append(UsageItem(CROSS_AZ_NAT, text, tuple(sorted(crossing))))
+
 
 def _interfaces_public(interfaces: Iterable[Any]) -> bool | None:
     """True/False when the network interfaces say whether a public IPv4 is assigned, else None."""
@@ -642,12 +1059,13 @@ def _merge(items: list[LineItem]) -> list[LineItem]:
 
 
 def _merge_usage(items: list[UsageItem]) -> list[UsageItem]:
-    merged: dict[str, UsageItem] = {}
+    """Items of the same type and unit prices merged (one type may have several)."""
+    merged: dict[tuple[str, str], UsageItem] = {}
     for item in items:
-        if item.resource_type in merged:
-            old = merged[item.resource_type]
-            item = UsageItem(item.resource_type, item.prices, old.resources + item.resources)
-        merged[item.resource_type] = item
+        key = (item.resource_type, item.prices)
+        if key in merged:
+            item = UsageItem(*key, merged[key].resources + item.resources)
+        merged[key] = item
     return [merged[key] for key in sorted(merged)]
 
 
@@ -659,6 +1077,152 @@ def _merge_unpriced(items: list[Unpriced]) -> list[Unpriced]:
             item = Unpriced(*key, merged[key].resources + item.resources)
         merged[key] = item
     return [merged[key] for key in sorted(merged)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Left after `cdk destroy`
+
+KEEPING_POLICIES = ("Retain", "RetainExceptOnCreate", "Snapshot")
+KMS_KEYS = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+KMS_DEFAULT_PENDING_DAYS = 30  # CloudFormation's default PendingWindowInDays (7 to 30 allowed)
+_ENCRYPTED_DATA = "data encrypted under it (snapshots, retained logs) stays readable"
+# Why a retained resource is worth keeping, by type.
+KEPT_BECAUSE: dict[str, str] = {
+    "AWS::Logs::LogGroup": "logs outlive the stack for audit",
+    "AWS::KMS::Key": _ENCRYPTED_DATA,
+    "AWS::KMS::ReplicaKey": _ENCRYPTED_DATA,
+    "AWS::SecretsManager::Secret": "credentials of retained data",
+    "AWS::S3::Bucket": "its objects",
+    "AWS::DynamoDB::Table": "its items",
+    "AWS::DynamoDB::GlobalTable": "its items",
+}
+# Snapshot-capable types whose snapshot storage prices.json knows (RDS: by engine, below).
+SNAPSHOT_USAGE = {"AWS::EC2::Volume": "ebs_snapshot"}
+RDS_SNAPSHOTS = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance")
+
+
+def deletion_policy(resource: dict) -> tuple[str, bool]:
+    """The DeletionPolicy CloudFormation applies, and whether it is its default (not written)."""
+    policy = resource.get("DeletionPolicy")
+    if isinstance(policy, str):
+        return policy, False
+    props = resource.get("Properties") or {}
+    kind = resource.get("Type")
+    if kind == "AWS::RDS::DBCluster" or (
+        kind == "AWS::RDS::DBInstance" and "DBClusterIdentifier" not in props
+    ):
+        return "Snapshot", True
+    return "Delete", True
+
+
+def _kept_by(policy: str, default: bool) -> str:
+    return f"DeletionPolicy {policy}" + (" (CloudFormation's default for this type)" * default)
+
+
+def _retained(lid: str, resource: dict, items: list[LineItem], usage: list[UsageItem]) -> Leftover:
+    """A kept resource bills what it billed while the stack stood (its own line items)."""
+    kind = resource.get("Type", "")
+    policy, default = deletion_policy(resource)
+    own = [item for item in items if lid in item.resources]
+    basis = "; ".join(f"{i.label} {_money(i.monthly)}" for i in own) or "no fixed monthly price"
+    texts = dict.fromkeys(u.prices for u in usage if lid in u.resources)
+    why = KEPT_BECAUSE.get(kind, f"DeletionPolicy {policy} keeps it")
+    if kind == "AWS::RDS::GlobalCluster":
+        name = (resource.get("Properties") or {}).get("GlobalClusterIdentifier")
+        identifier = f"identifier {name!r}" if isinstance(name, str) else "its identifier"
+        why = f"costs nothing by itself but blocks re-creating {identifier}"
+        texts = {}  # no member cluster is left to replicate
+    fixed = sum(item.monthly for item in own)
+    kept_by = _kept_by(policy, default)
+    return Leftover(lid, kind, policy, kept_by, why, fixed, basis, "; ".join(texts))
+
+
+def _snapshot(lid: str, resource: dict, table: dict) -> Leftover | None:
+    """Snapshot: the resource is deleted, its final snapshot stays and bills its storage."""
+    kind = resource.get("Type", "")
+    props = resource.get("Properties") or {}
+    policy, default = deletion_policy(resource)
+    if kind == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in props:
+        return None  # an Aurora instance: its cluster's policy decides the snapshot
+    key = SNAPSHOT_USAGE.get(kind)
+    if kind in RDS_SNAPSHOTS:
+        engine = str(props.get("Engine") or "").lower()
+        aurora = engine.startswith("aurora") or (kind == "AWS::RDS::DBCluster" and not engine)
+        key = "aurora_snapshot" if aurora else "rds_snapshot"
+    usage = table["usage"][key] if key else "snapshot storage: not in tools/prices.json"
+    why = "a final snapshot is taken and kept"
+    basis = "the resource itself is deleted; only its final snapshot stays"
+    return Leftover(lid, kind, policy, _kept_by(policy, default), why, 0.0, basis, usage)
+
+
+def _pending_key(lid: str, resource: dict, table: dict) -> Leftover:
+    """A KMS key CloudFormation deletes is only scheduled for deletion: it lingers for days."""
+    props = resource.get("Properties") or {}
+    days = _literal_number(props.get("PendingWindowInDays")) or KMS_DEFAULT_PENDING_DAYS
+    policy, _ = deletion_policy(resource)
+    kept_by = (
+        f"pending deletion for {_count(days)} days (DeletionPolicy {policy} schedules the key's "
+        f"deletion; PendingWindowInDays, CloudFormation default {KMS_DEFAULT_PENDING_DAYS}, "
+        "minimum 7)"
+    )
+    why = "AWS KMS never deletes a key at once: the deletion can be cancelled until the window ends"
+    pending = table["kms_pending_deletion"]
+    kind = resource.get("Type", "")
+    return Leftover(lid, kind, policy, kept_by, why, pending["month"], pending["basis"], "")
+
+
+def _lambda_group_names(t: _Template) -> set[str]:
+    """Functions (logical ids) and function names the template's ``/aws/lambda/`` groups are for."""
+    names = set()
+    for lid in t.of_type("AWS::Logs::LogGroup"):
+        name = t.props(lid).get("LogGroupName")
+        if isinstance(name, str) and name.startswith("/aws/lambda/"):
+            names.add(name.removeprefix("/aws/lambda/"))
+        parts = (name or {}).get("Fn::Join", [None, []])[1] if isinstance(name, dict) else []
+        if len(parts) == 2 and parts[0] == "/aws/lambda/":
+            names.add(_target(parts[1]) or str(parts[1]))
+    return names
+
+
+def _lambda_log_groups(t: _Template, table: dict) -> list[Leftover]:
+    """Functions that log to a group Lambda creates when they first run, outside the template."""
+    owned = _lambda_group_names(t)
+    found = []
+    for lid in t.of_type("AWS::Lambda::Function"):
+        props = t.props(lid)
+        if (props.get("LoggingConfig") or {}).get("LogGroup") or lid in owned:
+            continue
+        if props.get("FunctionName") in owned:
+            continue
+        kept_by = (
+            "Lambda creates the function's log group /aws/lambda/<function name> outside the "
+            "template when it first runs: no DeletionPolicy applies"
+        )
+        why = "logs outlive the stack, with no retention set (kept until deleted by hand)"
+        usage = table["usage"]["logs"]
+        found.append(
+            Leftover(lid, "AWS::Logs::LogGroup", "-", kept_by, why, 0.0, "no fixed price", usage)
+        )
+    return found
+
+
+def leftovers(
+    template: dict, items: list[LineItem], usage: list[UsageItem], table: dict
+) -> list[Leftover]:
+    """What ``cdk destroy`` leaves behind of ``template``, from its (unmerged) priced items."""
+    t = _Template(template)
+    found: list[Leftover | None] = []
+    for lid in sorted(t.resources):
+        resource = t.resources[lid]
+        policy, _ = deletion_policy(resource)
+        if policy == "Snapshot":
+            found.append(_snapshot(lid, resource, table))
+        elif policy in KEEPING_POLICIES:
+            found.append(_retained(lid, resource, items, usage))
+        elif resource.get("Type") in KMS_KEYS:
+            found.append(_pending_key(lid, resource, table))
+    found += _lambda_log_groups(t, table)
+    return sorted((left for left in found if left), key=lambda left: left.logical_id)
 
 
 def infer_region(template: dict) -> str | None:
@@ -675,13 +1239,15 @@ def estimate(
     profile: str = "",
     region: str | None = None,
     prices: dict | None = None,
+    network: str = "own",
 ) -> Estimate:
     """The idle monthly cost of one template in ``region`` (else inferred, else us-east-1)."""
     prices = prices or load_prices()
     region = region or infer_region(template) or DEFAULT_REGION
     table = region_prices(prices, region)
-    result = Estimate(stack=stack, profile=profile, region=region)
+    result = Estimate(stack=stack, profile=profile, region=region, network=network)
     _Estimator(template, table, prices["meta"]["hours_per_month"], result).run()
+    result.left_after_destroy = leftovers(template, result.items, result.usage, table)
     result.items = _merge(result.items)
     result.usage = _merge_usage(result.usage)
     result.not_priced = _merge_unpriced(result.not_priced)
@@ -700,23 +1266,13 @@ def unclassified_types(templates: Iterable[dict]) -> set[str]:
     return found
 
 
-HANDLED = {
-    "AWS::EC2::NatGateway",
-    "AWS::EC2::EIP",
-    "AWS::EC2::Instance",
-    "AWS::AutoScaling::AutoScalingGroup",
-    "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    "AWS::EC2::VPCEndpoint",
-    "AWS::EC2::Volume",
-    "AWS::RDS::DBInstance",
-    "AWS::SecretsManager::Secret",
-    "AWS::DynamoDB::Table",
-    "AWS::DynamoDB::GlobalTable",
-}
-
-
 # ---------------------------------------------------------------------------------------------
 # cdk.out
+
+
+NETWORK_ORDER = ("own", "shared")
+NETWORK_WORDS = {"own": "one network per architecture", "shared": "one shared network per region"}
+_NETWORK_DIR = re.compile(r"(?P<profile>.+)\+(?P<network>[a-z]+)-network")
 
 
 @dataclass(frozen=True)
@@ -725,10 +1281,22 @@ class StackTemplate:
     stack: str
     region: str | None
     template: dict
+    network: str = "own"
 
 
 def _profile_key(name: str) -> tuple[int, str]:
     return (PROFILE_ORDER.index(name) if name in PROFILE_ORDER else len(PROFILE_ORDER), name)
+
+
+def _network_key(network: str) -> tuple[int, str]:
+    order = NETWORK_ORDER.index(network) if network in NETWORK_ORDER else len(NETWORK_ORDER)
+    return (order, network)
+
+
+def profile_and_network(directory_name: str) -> tuple[str, str]:
+    """``sandbox+shared-network`` -> (sandbox, shared); a plain profile directory -> own."""
+    match = _NETWORK_DIR.fullmatch(directory_name)
+    return (match["profile"], match["network"]) if match else (directory_name, "own")
 
 
 def manifest_regions(assembly_dir: Path) -> dict[str, str]:
@@ -760,32 +1328,69 @@ def load_template(path: Path) -> dict:
 
 
 def load_cdk_out(cdk_out: Path) -> list[StackTemplate]:
-    """Every stack template of every profile under ``cdk_out`` (``cdk.out/<profile>/``)."""
+    """Every stack template under ``cdk_out``: ``<profile>/`` (network own) and
+    ``<profile>+<network>-network/`` (``make cost`` writes ``sandbox+shared-network/``), for
+    the app's profiles (``PROFILE_ORDER``). Other folders, such as the deploy proof's
+    ``deploy-local/``, are not a profile of the collection and are left out."""
     hint = "run `make synth` first (it writes cdk.out/sandbox and cdk.out/production)"
     if not cdk_out.is_dir():
         raise CostInputError(f"{cdk_out}/ does not exist: {hint}")
     found = []
-    profile_dirs = sorted(
-        (d for d in cdk_out.iterdir() if d.is_dir()), key=lambda d: _profile_key(d.name)
-    )
-    for profile_dir in profile_dirs:
-        regions = manifest_regions(profile_dir)
-        for path in sorted(profile_dir.glob("*.template.json")):
+    for assembly in sorted(d for d in cdk_out.iterdir() if d.is_dir()):
+        profile, network = profile_and_network(assembly.name)
+        if profile not in PROFILE_ORDER:
+            continue
+        regions = manifest_regions(assembly)
+        for path in sorted(assembly.glob("*.template.json")):
             stack = path.name.removesuffix(".template.json")
-            found.append(
-                StackTemplate(profile_dir.name, stack, regions.get(stack), load_template(path))
-            )
+            template = load_template(path)
+            found.append(StackTemplate(profile, stack, regions.get(stack), template, network))
     if not found:
         raise CostInputError(f"{cdk_out}/ holds no <profile>/*.template.json: {hint}")
     return found
 
 
 def estimate_all(stacks: Iterable[StackTemplate], prices: dict | None = None) -> list[Estimate]:
+    """Estimates by stack, then profile, then network (own first)."""
     prices = prices or load_prices()
+    order = sorted(
+        stacks, key=lambda s: (s.stack, _profile_key(s.profile), _network_key(s.network))
+    )
     return [
-        estimate(s.template, stack=s.stack, profile=s.profile, region=s.region, prices=prices)
-        for s in sorted(stacks, key=lambda s: (s.stack, _profile_key(s.profile)))
+        estimate(
+            s.template,
+            stack=s.stack,
+            profile=s.profile,
+            region=s.region,
+            prices=prices,
+            network=s.network,
+        )
+        for s in order
     ]
+
+
+def collection_totals(estimates: Iterable[Estimate]) -> list[dict]:
+    """Per (profile, network): how many stacks, their idle total and what destroy leaves."""
+    totals: dict[tuple[str, str], dict] = {}
+    for e in estimates:
+        row = totals.setdefault(
+            (e.profile, e.network),
+            {
+                "profile": e.profile,
+                "network": e.network,
+                "stacks": 0,
+                "idle_monthly_usd": 0.0,
+                "left_after_destroy_monthly_usd": 0.0,
+            },
+        )
+        row["stacks"] += 1
+        row["idle_monthly_usd"] += e.idle_monthly
+        row["left_after_destroy_monthly_usd"] += e.left_after_destroy_monthly
+    for row in totals.values():
+        row["idle_monthly_usd"] = round(row["idle_monthly_usd"], 2)
+        row["left_after_destroy_monthly_usd"] = round(row["left_after_destroy_monthly_usd"], 2)
+    keys = sorted(totals, key=lambda k: (_profile_key(k[0]), _network_key(k[1])))
+    return [totals[key] for key in keys]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -796,49 +1401,107 @@ def item_text(item: LineItem) -> str:
     return f"{item.label} x{_count(item.quantity)} {_money(item.monthly)}"
 
 
-def render_text(estimates: list[Estimate], prices: dict) -> str:
-    meta = prices["meta"]
-    rows = [("stack", "profile", "region", "idle $/month", f"top {TOP_ITEMS} line items")]
+def _summary_table(estimates: list[Estimate]) -> list[str]:
+    head = ("stack", "profile", "network", "region", "idle $/month", f"top {TOP_ITEMS} line items")
+    rows = [head]
     for e in estimates:
         top = "; ".join(item_text(i) for i in e.items[:TOP_ITEMS]) or "-"
-        rows.append((e.stack, e.profile, e.region, f"{e.idle_monthly:,.2f}", top))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        rows.append((e.stack, e.profile, e.network, e.region, f"{e.idle_monthly:,.2f}", top))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = []
     for row in rows:
-        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2])]
-        cells.append(row[3].rjust(widths[3]))
-        lines.append("  ".join(cells + [row[4]]))
+        cells = [row[i].ljust(widths[i]) for i in range(4)] + [row[4].rjust(widths[4]), row[5]]
+        lines.append("  ".join(cells))
     lines.insert(1, "-" * min(120, max(len(line) for line in lines)))
+    return lines
+
+
+def leftover_text(left: Leftover) -> str:
+    usage = f" + usage: {left.usage}" if left.usage else ""
+    return (
+        f"{left.logical_id} ({left.resource_type}), {left.kept_by}: {left.why}; "
+        f"{_money(left.monthly)}/month ({left.basis}){usage}"
+    )
+
+
+def _stack_section(e: Estimate) -> list[str]:
+    network = "" if e.network == "own" else f", network {e.network}"
+    lines = [
+        "",
+        f"== {e.stack} ({e.profile}{network}, {e.region}): idle {_money(e.idle_monthly)}/month",
+    ]
+    lines += [
+        f"  {item.label}: {_count(item.quantity)} x {unit_money(item.each)} ({item.basis}) "
+        f"= {_money(item.monthly)}"
+        for item in e.items
+    ]
+    lines += [
+        f"  usage-priced {usage.resource_type} x{len(usage.resources)}: {usage.prices}"
+        for usage in e.usage
+    ]
+    lines += [
+        f"  NOT PRICED {unpriced.resource_type} x{len(unpriced.resources)}: "
+        f"{unpriced.reason} ({', '.join(unpriced.resources)})"
+        for unpriced in e.not_priced
+    ]
+    if not e.left_after_destroy:
+        return [*lines, "  left after cdk destroy: nothing"]
+    lines.append(
+        f"  left after cdk destroy: {len(e.left_after_destroy)} resource(s), "
+        f"{_money(e.left_after_destroy_monthly)}/month fixed, plus usage"
+    )
+    return lines + [f"    {leftover_text(left)}" for left in e.left_after_destroy]
+
+
+def totals_text(totals: list[dict]) -> list[str]:
+    """Each collection's totals, then, per profile synthesized both ways, what sharing saves."""
+    lines = ["Collection totals:"]
+    for row in totals:
+        lines.append(
+            f"  {row['profile']}, {NETWORK_WORDS.get(row['network'], row['network'])} "
+            f"({row['stacks']} stack{'s' * (row['stacks'] != 1)}): idle "
+            f"{_money(row['idle_monthly_usd'])}/month, left "
+            f"after cdk destroy {_money(row['left_after_destroy_monthly_usd'])}/month plus usage"
+        )
+    idle = {(row["profile"], row["network"]): row["idle_monthly_usd"] for row in totals}
+    for profile in dict.fromkeys(row["profile"] for row in totals):
+        if (profile, "own") in idle and (profile, "shared") in idle:
+            own, shared = idle[profile, "own"], idle[profile, "shared"]
+            change = (
+                f"saves {_money(own - shared)}"
+                if own >= shared
+                else (f"costs {_money(shared - own)} more")
+            )
+            lines.append(
+                f"whole {profile} collection idle: {NETWORK_WORDS['own']} {_money(own)}, "
+                f"{NETWORK_WORDS['shared']} {_money(shared)} ({change})"
+            )
+    return lines
+
+
+def render_text(estimates: list[Estimate], prices: dict) -> str:
+    meta = prices["meta"]
+    lines = _summary_table(estimates)
     for e in estimates:
-        lines += [
-            "",
-            f"== {e.stack} ({e.profile}, {e.region}): idle {_money(e.idle_monthly)}/month",
-        ]
-        lines += [
-            f"  {item.label}: {_count(item.quantity)} x {_money(item.each)} ({item.basis}) "
-            f"= {_money(item.monthly)}"
-            for item in e.items
-        ]
-        for usage in e.usage:
-            lines.append(
-                f"  usage-priced {usage.resource_type} x{len(usage.resources)}: {usage.prices}"
-            )
-        for unpriced in e.not_priced:
-            lines.append(
-                f"  NOT PRICED {unpriced.resource_type} x{len(unpriced.resources)}: "
-                f"{unpriced.reason} ({', '.join(unpriced.resources)})"
-            )
+        lines += _stack_section(e)
     lines += [
         "",
         f"Prices: {meta['currency']}, on-demand, {meta['hours_per_month']} h/month, read "
         f"{meta['read']} ({PRICES_FILE.name}). {meta['caveat']}",
+        "",
+        *totals_text(collection_totals(estimates)),
     ]
     return "\n".join(lines)
 
 
 def render_json(estimates: list[Estimate], prices: dict) -> str:
     return json.dumps(
-        {"prices": prices["meta"], "estimates": [e.to_dict() for e in estimates]}, indent=2
+        {
+            "prices": prices["meta"],
+            "estimates": [e.to_dict() for e in estimates],
+            "totals": collection_totals(estimates),
+        },
+        indent=2,
     )
 
 

@@ -2,7 +2,8 @@
 
 Import this module before anything imports ``aws_cdk`` if you want ``CDK_VALIDATION`` (set by
 the caller) to reach jsii. Templates are pinned to the documentation account and region, so the
-output does not depend on the credentials of whoever runs it.
+output does not depend on the credentials of whoever runs it; stack leases start when the
+synthesis runs (``Synthesis.lease_clock``), as with ``cdk deploy``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,22 +63,43 @@ class Synthesis:
     outdir: Path
     templates: dict[str, dict]
     validation_report: dict
+    # When its stack leases start (what SOURCE_DATE_EPOCH said during the synthesis).
+    lease_clock: datetime
 
     def template(self, stack_name: str) -> dict:
         return self.templates[stack_name]
 
 
-def synthesize(profile: str, outdir: Path, arch: str | None = None, **context: object) -> Synthesis:
-    """The app for ``profile`` (only ``arch``'s stacks when given) into ``outdir``."""
+def synthesize(
+    profile: str,
+    outdir: Path,
+    arch: str | None = None,
+    clock: datetime | None = None,
+    **context: object,
+) -> Synthesis:
+    """The app for ``profile`` (only ``arch``'s stacks when given) into ``outdir``.
+
+    Stack leases start at ``clock`` (default: now, to the minute, so a test knows the exact
+    time and a deployed lease lies ahead); snapshots normalise the time away.
+    """
     if arch is not None:
         context["arch"] = arch
+    clock = clock or datetime.now(UTC).replace(second=0, microsecond=0)
     app = App(context=cdk_context(profile, **context), outdir=str(outdir))
-    add_stacks(app, env=PINNED_ENV)
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(clock.timestamp()))
+    try:
+        add_stacks(app, env=PINNED_ENV)
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH")
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
     assembly = app.synth()
     templates = {stack.stack_name: stack.template for stack in assembly.stacks}
     report_path = outdir / "validation-report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
-    return Synthesis(profile, outdir, templates, report)
+    return Synthesis(profile, outdir, templates, report, clock)
 
 
 class ProfileSyntheses:
@@ -110,7 +133,11 @@ class ProfileSyntheses:
                     if architecture_of(name) == arch
                 }
                 self._cache[arch] = Synthesis(
-                    self.profile, whole.outdir, templates, whole.validation_report
+                    self.profile,
+                    whole.outdir,
+                    templates,
+                    whole.validation_report,
+                    whole.lease_clock,
                 )
             else:
                 self._cache[arch] = synthesize(self.profile, self._outdir / arch, arch)

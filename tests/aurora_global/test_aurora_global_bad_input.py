@@ -51,9 +51,61 @@ def _mysql(version: rds.AuroraMysqlEngineVersion) -> rds.IClusterEngine:
 
 
 BAD_PROPS = [
-    ({"instance_class": "db.t4g.medium"}, r"instance_class is 'db\.t4g\.medium'; allowed: db\.r5"),
+    (
+        {"instance_class": "db.t4g.medium"},
+        r"instance_class is 'db\.t4g\.medium'; allowed: 'db\.serverless' \(Aurora Serverless "
+        r"v2\) or db\.r5",
+    ),
     ({"instance_class": "db.t3.large"}, r"burstable db\.t\* are not supported"),
-    ({"instance_class": 123}, r"instance_class is 123; allowed: a str, one of db\.r5"),
+    ({"instance_class": 123}, r"instance_class is 123; allowed: a str, 'db\.serverless' or one"),
+    ({"instance_class": "db.Serverless"}, r"instance_class is 'db\.Serverless'; allowed"),
+    (
+        {"instance_class": "db.serverless", "serverless_min_capacity": 0},
+        r"serverless_min_capacity is 0; allowed: 0\.5 to 256 ACUs in steps of 0\.5 \(0 means "
+        r"automatic pause, which clusters of an Aurora global database do not support\)",
+    ),
+    (
+        {"instance_class": "db.serverless", "serverless_min_capacity": 0.25},
+        r"serverless_min_capacity is 0\.25; allowed: 0\.5 to 256",
+    ),
+    (
+        {"instance_class": "db.serverless", "serverless_min_capacity": 1.2},
+        r"serverless_min_capacity is 1\.2; allowed: 0\.5 to 256 ACUs in steps of 0\.5",
+    ),
+    (
+        {"instance_class": "db.serverless", "serverless_max_capacity": 257},
+        r"serverless_max_capacity is 257; allowed: 1 to 256",
+    ),
+    (
+        {"instance_class": "db.serverless", "serverless_max_capacity": 0.5},
+        r"serverless_max_capacity is 0\.5; allowed: 1 to 256",
+    ),
+    (
+        {"instance_class": "db.serverless", "serverless_min_capacity": "1"},
+        r"serverless_min_capacity is '1'; allowed: a number",
+    ),
+    (
+        {"instance_class": "db.serverless", "serverless_max_capacity": True},
+        r"serverless_max_capacity is True; allowed: a number",
+    ),
+    (
+        {
+            "instance_class": "db.serverless",
+            "serverless_min_capacity": 8,
+            "serverless_max_capacity": 4,
+        },
+        r"serverless_max_capacity is 4, below serverless_min_capacity 8",
+    ),
+    (
+        {"serverless_min_capacity": 0.5},
+        r"serverless_min_capacity is 0\.5 with instance_class 'db\.r6g\.large'; allowed: None "
+        r"unless instance_class is 'db\.serverless'",
+    ),
+    (
+        {"instance_class": "db.r6g.large", "serverless_max_capacity": 4},
+        r"serverless_max_capacity is 4 with instance_class 'db\.r6g\.large'",
+    ),
+    ({"customer_managed_key": "yes"}, r"customer_managed_key is 'yes'; allowed: True"),
     ({"instance_class": None}, r"instance_class is None; allowed: a str"),
     ({"instance_class": "db.m5.large"}, r"instance_class is 'db\.m5\.large'; allowed"),
     ({"instance_class": "db.r6g.medium"}, r"instance_class is 'db\.r6g\.medium'; allowed"),

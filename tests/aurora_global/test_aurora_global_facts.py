@@ -95,18 +95,29 @@ def test_exactly_one_global_cluster_exists_and_it_is_in_the_primary_stack(synthe
     assert global_cluster["StorageEncrypted"] is True
 
 
+def _assert_encrypted_as_the_profile_says(template: dict, cluster: dict, profile: str) -> None:
+    """Production: the region's own rotating KMS key. Sandbox: RDS's AWS-managed aws/rds key
+    (no KmsKeyId, no key of ours), so no key fee and nothing left pending deletion."""
+    assert props(cluster)["StorageEncrypted"] is True
+    keys = resources(template, "AWS::KMS::Key")
+    if profile == "sandbox":
+        assert keys == {}
+        assert "KmsKeyId" not in props(cluster)
+        return
+    ((key_id, key),) = keys.items()
+    assert props(cluster)["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert props(key)["EnableKeyRotation"] is True
+
+
 @pytest.mark.parametrize("profile", PROFILES)
-def test_primary_cluster_joins_the_global_cluster_encrypted_with_its_regions_rotating_key(
+def test_primary_cluster_joins_the_global_cluster_encrypted_with_the_profiles_key(
     synthesized, profile
 ):
     template = synthesized(profile).template(PRIMARY)
     global_id, _ = _only(template, "AWS::RDS::GlobalCluster")
     _, cluster = _only(template, "AWS::RDS::DBCluster")
-    key_id, key = _only(template, "AWS::KMS::Key")
     assert ref(props(cluster)["GlobalClusterIdentifier"]) == global_id
-    assert props(cluster)["StorageEncrypted"] is True
-    assert props(cluster)["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    assert props(key)["EnableKeyRotation"] is True
+    _assert_encrypted_as_the_profile_says(template, cluster, profile)
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -117,12 +128,9 @@ def test_secondary_cluster_joins_by_identifier_without_master_credentials_or_dat
     assert resources(template, "AWS::RDS::GlobalCluster") == {}
     assert resources(template, "AWS::SecretsManager::Secret") == {}
     _, cluster = _only(template, "AWS::RDS::DBCluster")
-    key_id, key = _only(template, "AWS::KMS::Key")
     assert props(cluster)["GlobalClusterIdentifier"] == GLOBAL_ID[profile]
     assert [name for name in MASTER_PROPERTIES if name in props(cluster)] == []
-    assert props(cluster)["StorageEncrypted"] is True
-    assert props(cluster)["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    assert props(key)["EnableKeyRotation"] is True
+    _assert_encrypted_as_the_profile_says(template, cluster, profile)
 
 
 def test_every_region_runs_the_global_clusters_engine_and_version(sandbox):
@@ -196,9 +204,11 @@ def test_each_region_snapshots_in_production_and_deletes_in_sandbox(
     _, cluster = _only(template, "AWS::RDS::DBCluster")
     assert cluster["DeletionPolicy"] == cluster_policy
     assert cluster["UpdateReplacePolicy"] == cluster_policy
-    # The snapshot is encrypted with the region's key: the key outlives the cluster.
-    _, key = _only(template, "AWS::KMS::Key")
-    assert key["DeletionPolicy"] == kept_policy
+    # The snapshot is encrypted with the region's key: the key outlives the cluster (sandbox
+    # uses RDS's AWS-managed key, nothing to keep).
+    assert [key["DeletionPolicy"] for key in resources(template, "AWS::KMS::Key").values()] == (
+        [kept_policy] if profile == "production" else []
+    )
     for instance in resources(template, "AWS::RDS::DBInstance").values():
         assert instance["DeletionPolicy"] == "Delete"
 
@@ -221,14 +231,67 @@ def test_iam_auth_seven_day_backups_and_postgresql_log_export_on_every_cluster(
     } in log_groups
 
 
-@pytest.mark.parametrize(("profile", "per_region"), [("sandbox", 1), ("production", 2)])
-def test_each_region_runs_a_writer_plus_the_profiles_readers_on_r6g_large(
-    synthesized, profile, per_region
+@pytest.mark.parametrize(
+    ("profile", "per_region", "instance_class", "capacity"),
+    [
+        ("sandbox", 1, "db.serverless", {"MinCapacity": 0.5, "MaxCapacity": 2}),
+        ("production", 2, "db.r6g.large", None),
+    ],
+)
+def test_each_region_runs_a_writer_plus_the_profiles_readers_of_the_profiles_class(
+    synthesized, profile, per_region, instance_class, capacity
 ):
+    """Sandbox: Serverless v2 at 0.5 ACU, the lowest a global database allows; production:
+    provisioned r6g.large, the smallest memory-optimized class."""
     for stack_name in STACKS:
-        instances = resources(synthesized(profile).template(stack_name), "AWS::RDS::DBInstance")
+        template = synthesized(profile).template(stack_name)
+        instances = resources(template, "AWS::RDS::DBInstance")
         assert len(instances) == per_region
-        assert {props(i)["DBInstanceClass"] for i in instances.values()} == {"db.r6g.large"}
+        assert {props(i)["DBInstanceClass"] for i in instances.values()} == {instance_class}
+        _, cluster = _only(template, "AWS::RDS::DBCluster")
+        assert props(cluster).get("ServerlessV2ScalingConfiguration") == capacity
+
+
+def test_the_sandbox_pair_idles_at_100_dollars_a_month_or_less(sandbox):
+    from tools.cost import estimate
+
+    totals = {name: estimate(sandbox.template(name), stack=name).idle_monthly for name in STACKS}
+    assert sum(totals.values()) <= 100, totals
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_sandbox_regions_have_no_nat_and_no_bastion_nothing_reaches_the_internet(
+    sandbox, stack_name
+):
+    template = sandbox.template(stack_name)
+    assert resources(template, "AWS::EC2::NatGateway") == {}
+    assert resources(template, "AWS::EC2::Instance") == {}
+    routes = resources(template, "AWS::EC2::Route").values()
+    assert all("NatGatewayId" not in props(r) and "InstanceId" not in props(r) for r in routes)
+
+
+def test_the_sandbox_rotation_lambda_reaches_secrets_manager_through_an_endpoint_of_its_tier(
+    sandbox,
+):
+    template = sandbox.template(PRIMARY)
+    ((endpoint_id, endpoint),) = [
+        (lid, e)
+        for lid, e in resources(template, "AWS::EC2::VPCEndpoint").items()
+        if props(e).get("VpcEndpointType") == "Interface"
+    ]
+    assert props(endpoint)["ServiceName"] == "com.amazonaws.us-east-1.secretsmanager"
+    assert props(endpoint)["PrivateDnsEnabled"] is True
+    assert len(props(endpoint)["SubnetIds"]) == 1  # one AZ: half the price of two
+    (rotation,) = resources(template, "AWS::SecretsManager::RotationSchedule").values()
+    # The Lambda's one group (a GetAtt) is the only source the endpoint admits, on 443 only.
+    lambda_group = ref(props(rotation)["HostedRotationLambda"]["VpcSecurityGroupIds"])
+    (endpoint_group,) = [ref(g) for g in props(endpoint)["SecurityGroupIds"]]
+    sources = {
+        (ref(rule.get("SourceSecurityGroupId")), rule.get("FromPort"), rule.get("CidrIp"))
+        for rule in _ingress(template, endpoint_group)
+    }
+    assert lambda_group is not None and sources == {(lambda_group, 443, None)}
+    assert resources(sandbox.template(SECONDARY), "AWS::SecretsManager::RotationSchedule") == {}
 
 
 def test_primary_master_secret_is_generated_and_rotated_by_a_lambda_in_the_app_tier(sandbox):
@@ -462,3 +525,58 @@ def test_without_a_rotation_group_the_rotation_lambda_gets_its_own_allowed_in_on
         ref(rule.get("SourceSecurityGroupId")) == rotation_group and rule["FromPort"] == 3306
         for rule in _ingress(variants, data_group)
     )
+
+
+@pytest.fixture(scope="module")
+def serverless() -> dict:
+    """Both halves on Serverless v2 with the construct's default capacity and RDS's own key."""
+    app = App(context=cdk_context("sandbox"))
+    stack = Stack(app, "Serverless", env=PINNED_ENV)
+    network = ThreeTierNetwork(stack, "Network", bastion=False)
+    common = {
+        "vpc": network.vpc,
+        "security_group": network.data_security_group,
+        "instance_class": "db.serverless",
+        "customer_managed_key": False,
+    }
+    AuroraGlobalPrimary(stack, "Primary", **common, global_cluster_identifier="serverless-a")
+    AuroraGlobalSecondary(stack, "Secondary", **common, global_cluster_identifier="serverless-b")
+    return Template.from_stack(stack).to_json()
+
+
+def test_serverless_defaults_to_half_an_acu_up_to_16_in_both_halves(serverless):
+    clusters = resources(serverless, "AWS::RDS::DBCluster").values()
+    assert [props(c)["ServerlessV2ScalingConfiguration"] for c in clusters] == [
+        {"MinCapacity": 0.5, "MaxCapacity": 16}
+    ] * 2
+    instances = resources(serverless, "AWS::RDS::DBInstance").values()
+    # Each half: a writer and the default reader, all serverless.
+    assert [props(i)["DBInstanceClass"] for i in instances] == ["db.serverless"] * 4
+
+
+def test_without_a_customer_managed_key_storage_is_encrypted_by_rds_own_key(serverless):
+    assert resources(serverless, "AWS::KMS::Key") == {}
+    for cluster in resources(serverless, "AWS::RDS::DBCluster").values():
+        assert props(cluster)["StorageEncrypted"] is True
+        assert "KmsKeyId" not in props(cluster)
+    (global_cluster,) = resources(serverless, "AWS::RDS::GlobalCluster").values()
+    assert props(global_cluster)["StorageEncrypted"] is True
+
+
+@pytest.mark.parametrize(("profile", "policy"), [("sandbox", "Delete"), ("production", "Retain")])
+def test_the_rotation_function_logs_to_a_group_the_stack_owns_and_makes_first(
+    synthesized, profile, policy
+):
+    """Named, so its /aws/lambda group is the stack's: not one Lambda makes and never expires."""
+    template = synthesized(profile).template(PRIMARY)
+    ((_, rotation),) = resources(template, "AWS::SecretsManager::RotationSchedule").items()
+    name = props(rotation)["HostedRotationLambda"]["RotationLambdaName"]
+    assert name == f"{GLOBAL_ID[profile]}-rotation"
+    ((group_id, group),) = [
+        (lid, g)
+        for lid, g in resources(template, "AWS::Logs::LogGroup").items()
+        if props(g).get("LogGroupName") == f"/aws/lambda/{name}"
+    ]
+    assert group["DeletionPolicy"] == policy
+    assert props(group)["RetentionInDays"] == {"sandbox": 7, "production": 365}[profile]
+    assert group_id in rotation["DependsOn"]

@@ -34,6 +34,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tests.emulator import stubs
@@ -199,12 +200,28 @@ class Deployed:
         )
         if name in pseudo:
             return pseudo[name]
+        if name == "AWS::StackId":
+            return self.stack_id()
         if name in self.template.get("Parameters", {}):
             return self._unresolved(f"Ref {name} (a template parameter)")
         physical = self.physical.get(name)
         if physical is None:
             return self._unresolved(f"Ref {name}")
         return physical
+
+    def stack_id(self) -> str:
+        """``AWS::StackId``: this deployed stack's id, read back from CloudFormation (the id
+        moto's CreateStack gave it), once."""
+        key = ("AWS::StackId", "")
+        if key not in self._attributes:
+            try:
+                [stack] = self.client("cloudformation").describe_stacks(StackName=self.name)[
+                    "Stacks"
+                ]
+            except Exception as error:  # noqa: BLE001 - a failed read is the finding
+                raise RuntimeError(f"reading back Ref AWS::StackId: {error}") from error
+            self._attributes[key] = stack["StackId"]
+        return self._attributes[key]
 
     def _intrinsic(self, key: str, arg: Any) -> Any:
         if key == "Fn::GetAtt":
@@ -1345,6 +1362,71 @@ def _secret_policy(d: Deployed, lid: str, pid: str) -> None:
     expect_document(d, "ResourcePolicy", policy["ResourcePolicy"], p["ResourcePolicy"])
 
 
+def _json_or_text(value: Any) -> Any:
+    """A target's Input: its JSON value when it is JSON (key order and spacing are not what the
+    template says), else the text itself."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def _timestamp(value: Any) -> Any:
+    """A read-back (datetime) or template (ISO 8601) timestamp as epoch seconds."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value.timestamp() if isinstance(value, datetime) else value
+
+
+_SCHEDULE_TARGET_COMPARED_APART = ("Arn", "RoleArn", "Input")
+
+
+def _schedule(d: Deployed, lid: str, pid: str) -> None:
+    """GetSchedule (Name: the physical id, the template's GroupName or ``default``): the
+    schedule's expression, time zone, window, state, description and its whole Target, the
+    Input as JSON with its references (``AWS::StackId``: this stack's id, read back)."""
+    p = d.props(lid)
+    group = d.resolve(p.get("GroupName", "default"))
+    if group is UNRESOLVED:
+        raise Mismatch(f"cannot resolve GroupName {p['GroupName']}")
+    schedule = d.client("scheduler").get_schedule(Name=pid, GroupName=group)
+    expect("GroupName", schedule.get("GroupName"), group)
+    if "Name" in p:
+        expect("Name", schedule.get("Name"), d.resolve(p["Name"]))
+    expect(
+        "ScheduleExpression", schedule.get("ScheduleExpression"), d.resolve(p["ScheduleExpression"])
+    )
+    expect(
+        "ScheduleExpressionTimezone",
+        schedule.get("ScheduleExpressionTimezone"),
+        d.resolve(p.get("ScheduleExpressionTimezone", "UTC")),
+    )
+    expect(
+        "FlexibleTimeWindow", schedule.get("FlexibleTimeWindow"), d.resolve(p["FlexibleTimeWindow"])
+    )
+    expect("State", schedule.get("State"), d.resolve(p.get("State", "ENABLED")))
+    expect("Description", schedule.get("Description") or "", d.resolve(p.get("Description", "")))
+    if "KmsKeyArn" in p:
+        expect("KmsKeyArn", schedule.get("KmsKeyArn"), d.resolve(p["KmsKeyArn"]))
+    for key in ("StartDate", "EndDate"):
+        if key in p:
+            expect(key, _timestamp(schedule.get(key)), _timestamp(d.resolve(p[key])))
+    target, wanted = schedule.get("Target", {}), p["Target"]
+    expect("Target.Arn", target.get("Arn"), d.resolve(wanted["Arn"]))
+    expect("Target.RoleArn", target.get("RoleArn"), d.resolve(wanted["RoleArn"]))
+    if "Input" in wanted:
+        input_ = d.resolve(wanted["Input"])
+        expect(
+            "Target.Input",
+            _json_or_text(target.get("Input")),
+            UNRESOLVED if input_ is UNRESOLVED else _json_or_text(input_),
+        )
+    for key in sorted(set(wanted) - set(_SCHEDULE_TARGET_COMPARED_APART)):
+        expect(f"Target.{key}", target.get(key), d.resolve(wanted[key]))
+
+
 # A custom resource type left out of stubs.HANDLERS_RUN: its effect is not aws-cdk-lib's code.
 _NOT_THE_HANDLER = (
     "{}: the type is not in stubs.HANDLERS_RUN, so an extension, not aws-cdk-lib's own "
@@ -1474,6 +1556,7 @@ VERIFIERS: dict[str, Callable[[Deployed, str, str], None]] = {
     "AWS::SecretsManager::SecretTargetAttachment": _target_attachment,
     "AWS::SecretsManager::RotationSchedule": _rotation,
     "AWS::SecretsManager::ResourcePolicy": _secret_policy,
+    "AWS::Scheduler::Schedule": _schedule,
     "Custom::VpcRestrictDefaultSG": _restrict_default_sg,
     "Custom::CDKBucketDeployment": _bucket_deployment,
 }
@@ -1746,6 +1829,17 @@ SOURCES: dict[str, Source] = {
         VERIFIED_MOTO,
         "the whole ResourcePolicy document",
         _EXT.format("SecretResourcePolicy", "PutResourcePolicy"),
+    ),
+    "AWS::Scheduler::Schedule": Source(
+        VERIFIED_MOTO,
+        "ScheduleExpression, ScheduleExpressionTimezone, FlexibleTimeWindow, State, Description, "
+        "GroupName; Name, KmsKeyArn, StartDate, EndDate when set; the whole Target: Arn, "
+        "RoleArn (the deployed role's ARN), Input as JSON (a lease's StackName: this deployed "
+        "stack's id, read back with DescribeStacks), any other field",
+        _EXT.format("Schedule", "CreateSchedule")
+        + " (moto 5.2.5 has no CloudFormation model for the type; it only makes a name when "
+        "the template gives none, as CloudFormation does)",
+        "that it fires: moto's scheduler never invokes a target",
     ),
     "Custom::VpcRestrictDefaultSG": Source(
         CUSTOM,

@@ -3,7 +3,10 @@
 Each extension is one small class: ``TYPE`` (the CloudFormation type), ``create`` (does the work
 in moto's backend, returns the physical id and the ``Fn::GetAtt`` attributes) and ``remove``.
 ``STUB = True`` marks a type moto has no model for at all: it only hands out ids, the deploy
-coverage report lists it as "not emulated" and never counts it as verified.
+coverage report lists it as "not emulated" and never counts it as verified. A type moto has
+an API and a model for but no CloudFormation model (``AWS::RDS::GlobalCluster``,
+``AWS::Scheduler::Schedule``: moto 5.2.5's CreateStack skips it) calls that model's backend
+with the template's properties (``Schedule``: moto's ``EventBridgeSchedulerBackend``).
 
 aws-cdk's custom resources (``Custom::...``): moto would invoke their Lambda handler, which
 needs Docker, and wait forever for the response. ``CdkHandlerResource`` runs aws-cdk-lib's own
@@ -1133,6 +1136,72 @@ class RotationSchedule(Extension):
             secret.rotation_enabled = False
 
 
+# ------------------------------------------------------------------------------- Scheduler
+SCHEDULE_NAME_MAX = 64
+
+
+def _schedule_name(name: str) -> str:
+    """CloudFormation's generated name (``<stack>-<logical id>-<suffix>``) made a valid schedule
+    name: letters, digits, ``-``, ``_`` and ``.``, at most 64; the stack part is cut, the
+    suffix kept, so two schedules of one stack never share a name."""
+    cleaned = re.sub(r"[^0-9A-Za-z_.-]", "-", name)
+    head, _, suffix = cleaned.rpartition("-")
+    if not head:
+        return cleaned[:SCHEDULE_NAME_MAX]
+    return f"{head[: SCHEDULE_NAME_MAX - 1 - len(suffix)].rstrip('-')}-{suffix}"
+
+
+def _epoch(value: Any) -> Any:
+    """A template timestamp (ISO 8601) as the epoch seconds the Scheduler API sends moto."""
+    if not isinstance(value, str):
+        return value
+    from datetime import datetime
+
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+class Schedule(Extension):
+    """moto 5.2.5 has EventBridge Scheduler's API and model but no CloudFormation model for
+    ``AWS::Scheduler::Schedule`` (moto's CreateStack skips it): the template's properties go
+    straight to moto's own ``EventBridgeSchedulerBackend.create_schedule``, as the Scheduler API
+    would take them. Ref: the schedule's name; Fn::GetAtt Arn. Nothing fires: moto's scheduler
+    stores schedules, it never invokes their target."""
+
+    TYPE = "AWS::Scheduler::Schedule"
+
+    @staticmethod
+    def _backend(account_id: str, region: str) -> Any:
+        from moto.scheduler.models import scheduler_backends
+
+        return scheduler_backends[account_id][region]
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        schedule = cls._backend(account_id, region).create_schedule(
+            description=props.get("Description"),
+            end_date=_epoch(props.get("EndDate")),
+            flexible_time_window=dict(props["FlexibleTimeWindow"]),
+            group_name=props.get("GroupName") or "default",
+            kms_key_arn=props.get("KmsKeyArn"),
+            name=props.get("Name") or _schedule_name(name),
+            schedule_expression=props["ScheduleExpression"],
+            schedule_expression_timezone=props.get("ScheduleExpressionTimezone"),
+            start_date=_epoch(props.get("StartDate")),
+            state=props.get("State"),
+            # a copy: moto adds its default RetryPolicy to the target it is given
+            target=json.loads(json.dumps(props["Target"])),
+            action_after_completion=None,  # not a CloudFormation property
+        )
+        return schedule.name, {"Arn": schedule.arn}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        backend = cls._backend(account_id, region)
+        group = backend.schedule_groups.get(props.get("GroupName") or "default")
+        if group is not None and physical_id in group.schedules:  # else it went with its group
+            backend.delete_schedule(group.name, physical_id)
+
+
 EXTENSIONS: tuple[type[Extension], ...] = (
     SubnetRouteTableAssociation,
     SecurityGroupEgress,
@@ -1155,6 +1224,7 @@ EXTENSIONS: tuple[type[Extension], ...] = (
     SecretTargetAttachment,
     SecretResourcePolicy,
     RotationSchedule,
+    Schedule,
 )
 BY_TYPE: dict[str, type[Extension]] = {ext.TYPE: ext for ext in EXTENSIONS}
 if {ext.TYPE: ext.STUB_REASON for ext in EXTENSIONS if ext.STUB} != STUB_TYPES:

@@ -454,6 +454,7 @@ _REGIONAL_LISTINGS = (
     ("DB subnet group", "rds", "describe_db_subnet_groups", "DBSubnetGroups", "DBSubnetGroupName"),
     ("secret", "secretsmanager", "list_secrets", "SecretList", "Name"),
     ("log group", "logs", "describe_log_groups", "logGroups", "logGroupName"),
+    ("schedule", "scheduler", "list_schedules", "Schedules", "Name"),
 )
 
 

@@ -19,17 +19,21 @@ deploy too. See :func:`enforce_handler_permissions`.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import importlib.util
 import io
 import json
+import re
 import tempfile
 import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botocore.exceptions import ClientError
 
@@ -409,19 +413,7 @@ def read_api_function(client: ClientFactory, stack: str, region: str, api_url: s
     archive = client("s3", region).get_object(Bucket=code["S3Bucket"], Key=code["S3Key"])
     role_name = config["Role"].rsplit("/", 1)[1]
     role = iam.get_role(RoleName=role_name)["Role"]
-    policies = {
-        f"inline {name}": _document(
-            iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-        )
-        for name in _pages(iam, "list_role_policies", "PolicyNames", RoleName=role_name)
-    }
-    for attached in _pages(
-        iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role_name
-    ):
-        arn = attached["PolicyArn"]
-        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-        document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
-        policies[f"managed {arn}"] = _document(document["Document"])
+    policies = _role_documents(iam, role_name)
     environment = config.get("Environment", {}).get("Variables", {})
     table = client("dynamodb", region).describe_table(TableName=environment["TABLE_NAME"])["Table"]
     return ApiFunction(
@@ -652,6 +644,268 @@ def api_function_does_what_its_handler_does(
     return "; ".join(details)
 
 
+# ------------------------------------------------------------------------- 6. stack leases
+LEASE_OUTPUT = "LeaseDeletesStackAt"
+DELETE_STACK_TARGET = "aws-sdk:cloudformation:deleteStack"
+SCHEDULER_SERVICE = "scheduler.amazonaws.com"
+DELETER_SERVICE = "cloudformation.amazonaws.com"
+_AT = re.compile(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
+
+
+def _schedule(scheduler: Any, name: str) -> dict:
+    """GetSchedule of the schedule called ``name``, in whichever group holds it."""
+    groups = [
+        s["GroupName"]
+        for s in _pages(scheduler, "list_schedules", "Schedules")
+        if s["Name"] == name
+    ]
+    if len(groups) != 1:
+        raise Violation(f"schedule {name}: in {len(groups)} schedule groups, not one")
+    return scheduler.get_schedule(Name=name, GroupName=groups[0])
+
+
+def _role_documents(iam: Any, role_name: str) -> dict[str, dict]:
+    """Label ("inline <name>", "managed <arn>") -> document, of every policy of the role."""
+    documents = {
+        f"inline {name}": _document(
+            iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+        )
+        for name in _pages(iam, "list_role_policies", "PolicyNames", RoleName=role_name)
+    }
+    for attached in _pages(
+        iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role_name
+    ):
+        arn = attached["PolicyArn"]
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+        documents[f"managed {arn}"] = _document(document["Document"])
+    return documents
+
+
+def _role_statements(iam: Any, role_name: str) -> list[tuple[str, dict]]:
+    """(policy label, statement) of every inline and attached policy of the role."""
+    documents = _role_documents(iam, role_name)
+    return [
+        (label, statement)
+        for label, document in documents.items()
+        for statement in _as_list(document.get("Statement"))
+    ]
+
+
+def _grants(pattern: str, action: str) -> bool:
+    """The statement's action (``*`` / ``?`` wildcards, case-insensitive) covers ``action``."""
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+
+
+def _trusts(role: dict, service: str) -> bool:
+    """The role's trust policy lets ``service`` assume it."""
+    for statement in _as_list(_document(role["AssumeRolePolicyDocument"]).get("Statement")):
+        principal = statement.get("Principal")
+        services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
+        if (
+            statement.get("Effect") == "Allow"
+            and service in services
+            and any(_grants(a, "sts:AssumeRole") for a in _as_list(statement.get("Action")))
+        ):
+            return True
+    return False
+
+
+def _passed_to(statement: dict) -> list[str] | None:
+    """The services an ``iam:PassRole`` grant is restricted to (``StringEquals
+    iam:PassedToService``), or None when it is not restricted."""
+    for operator, body in (statement.get("Condition") or {}).items():
+        for key, values in body.items():
+            if operator == "StringEquals" and key.lower() == "iam:passedtoservice":
+                return sorted(_as_list(values))
+    return None
+
+
+def _lease_role_problems(
+    iam: Any, label: str, role_name: str, stack_id: str, passed_role: str | None
+) -> list[str]:
+    """The schedule's role: assumable by Scheduler; may DeleteStack this stack only, and pass
+    only the deletion role (none when ``passed_role`` is None), only to CloudFormation; may do
+    nothing else."""
+    try:
+        role = iam.get_role(RoleName=role_name)["Role"]
+    except ClientError as error:
+        return [f"{label}: its role {role_name} cannot be read ({error})"]
+    problems = (
+        []
+        if _trusts(role, SCHEDULER_SERVICE)
+        else [f"{label}: its role {role_name} does not trust {SCHEDULER_SERVICE}"]
+    )
+    deletes = passes = False
+    for policy, statement in _role_statements(iam, role_name):
+        if statement.get("Effect") != "Allow":
+            continue
+        where = f"{label}: role {role_name} {policy}"
+        if "NotAction" in statement or "NotResource" in statement:
+            problems.append(f"{where}: Allow with NotAction/NotResource")
+            continue
+        resources = _as_list(statement.get("Resource"))
+        for action in _as_list(statement.get("Action")):
+            delete, pass_role = (
+                _grants(action, "cloudformation:DeleteStack"),
+                _grants(action, "iam:PassRole"),
+            )
+            if not (delete or pass_role):
+                problems.append(f"{where}: grants {action}, beyond DeleteStack and PassRole")
+            if delete:
+                if resources != [stack_id]:
+                    problems.append(
+                        f"{where}: {action} on {resources}, not only this stack {stack_id}"
+                    )
+                deletes = True
+            if pass_role and passed_role is None:
+                problems.append(f"{where}: grants {action}, but the schedule passes no role")
+            elif pass_role:
+                if resources != [passed_role]:
+                    problems.append(
+                        f"{where}: {action} on {resources}, not only the role the schedule "
+                        f"passes ({passed_role})"
+                    )
+                services = _passed_to(statement)
+                if services != [DELETER_SERVICE]:
+                    problems.append(
+                        f"{where}: {action} to "
+                        f"{services if services is not None else 'any service'}, not only "
+                        f"{DELETER_SERVICE}"
+                    )
+                passes = True
+    if not deletes:
+        problems.append(f"{label}: its role {role_name} may not DeleteStack {stack_id}")
+    if not passes and passed_role is not None:
+        problems.append(f"{label}: its role {role_name} may not pass {passed_role}")
+    return problems
+
+
+def _lease_problems(
+    client: ClientFactory, label: str, region: str, schedule: dict, stack: dict, claimed: Any
+) -> tuple[list[str], datetime | None]:
+    """One lease schedule against its stack: (problems, when it deletes the stack)."""
+    problems = []
+    stack_id = stack["StackId"]
+    target = schedule.get("Target", {})
+    try:
+        request = json.loads(target.get("Input") or "")
+    except json.JSONDecodeError:
+        request = None
+    if not isinstance(request, dict):
+        return [f"{label}: target Input {target.get('Input')!r} is not a DeleteStack request"], None
+    if request.get("StackName") != stack_id:
+        problems.append(
+            f"{label}: deletes {request.get('StackName')!r}, not this stack ({stack_id})"
+        )
+    passed_role = request.get("RoleARN") or None
+    iam = client("iam", region)
+    if passed_role is None:
+        problems.append(
+            f"{label}: passes no RoleARN: CloudFormation would delete with the schedule role's "
+            "own permissions"
+        )
+    else:
+        try:
+            deleter = iam.get_role(RoleName=passed_role.rsplit("/", 1)[-1])["Role"]
+        except ClientError as error:
+            deleter = None
+            problems.append(f"{label}: passes {passed_role}, which cannot be read ({error})")
+        if deleter is not None and deleter["Arn"] != passed_role:
+            problems.append(f"{label}: passes {passed_role}, but that role is {deleter['Arn']}")
+        elif deleter is not None and not _trusts(deleter, DELETER_SERVICE):
+            problems.append(f"{label}: passes {passed_role}, which {DELETER_SERVICE} cannot assume")
+    problems += _lease_role_problems(
+        iam, label, target.get("RoleArn", "").rsplit("/", 1)[-1], stack_id, passed_role
+    )
+    if schedule.get("State") != "ENABLED":
+        problems.append(f"{label}: {schedule.get('State')}, so it never deletes the stack")
+    expression = schedule.get("ScheduleExpression", "")
+    at = _AT.fullmatch(expression)
+    if at is None:
+        problems.append(f"{label}: {expression!r} is not a one-time at(...) schedule")
+        return problems, None
+    try:
+        zone = ZoneInfo(schedule.get("ScheduleExpressionTimezone") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone_name = schedule.get("ScheduleExpressionTimezone")
+        problems.append(f"{label}: unknown time zone {zone_name!r}")
+        return problems, None
+    when = datetime.fromisoformat(at.group(1)).replace(tzinfo=zone).astimezone(UTC)
+    try:
+        said = datetime.fromisoformat(str(claimed).replace("Z", "+00:00")) if claimed else None
+    except ValueError:
+        said = None
+    if not claimed:
+        pass  # reported with the stack: it does not output LEASE_OUTPUT
+    elif said is None or said.utcoffset() != timedelta(0):
+        problems.append(f"{label}: output {LEASE_OUTPUT} {claimed!r} is not an ISO 8601 UTC time")
+    elif said != when:
+        problems.append(
+            f"{label}: deletes at {when:%Y-%m-%dT%H:%M:%SZ}, {LEASE_OUTPUT} says {claimed}"
+        )
+    deployed = stack.get("LastUpdatedTime") or stack["CreationTime"]
+    if when <= deployed:
+        problems.append(
+            f"{label}: deletes at {when:%Y-%m-%dT%H:%M:%SZ}, not after the deployment at "
+            f"{deployed.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+        )
+    return problems, when
+
+
+def stack_leases_delete_their_own_stack(
+    client: ClientFactory, outputs: Outputs, stacks: Stacks
+) -> str:
+    """Every deployed stack holding a schedule that calls CloudFormation's DeleteStack (a lease):
+    the schedule deletes that very stack (its StackId), passing a role that exists and trusts
+    CloudFormation; the schedule's role trusts Scheduler, may DeleteStack only this stack, pass
+    only that role, only to CloudFormation, and nothing else; it is enabled, fires once
+    (``at(...)``) at the time the stack outputs as ``LeaseDeletesStackAt``, after the
+    deployment. That output without a lease, or a lease without it, fails."""
+    problems, checked, absent = [], [], []
+    for stack_name, region in stacks.items():
+        claimed = (outputs.get(stack_name) or {}).get(LEASE_OUTPUT)
+        cloudformation = client("cloudformation", region)
+        try:
+            [stack] = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+        except ClientError as error:
+            if "does not exist" not in str(error):
+                raise
+            absent.append(stack_name)
+            if claimed:
+                problems.append(f"{stack_name}: outputs {LEASE_OUTPUT} but is not deployed")
+            continue
+        scheduler = client("scheduler", region)
+        leases = []
+        for resource in cloudformation.describe_stack_resources(StackName=stack_name)[
+            "StackResources"
+        ]:
+            if resource["ResourceType"] != "AWS::Scheduler::Schedule":
+                continue
+            try:
+                schedule = _schedule(scheduler, resource["PhysicalResourceId"])
+            except Violation as error:
+                problems.append(f"{stack_name} ({region}): {error}")
+                continue
+            if schedule.get("Target", {}).get("Arn", "").endswith(DELETE_STACK_TARGET):
+                leases.append((resource["LogicalResourceId"], schedule))
+        if claimed and not leases:
+            problems.append(f"{stack_name}: outputs {LEASE_OUTPUT} {claimed}, but has no lease")
+        for logical_id, schedule in leases:
+            label = f"{stack_name} ({region}) lease {logical_id}"
+            if not claimed:
+                problems.append(f"{label}: the stack does not output {LEASE_OUTPUT}")
+            found, when = _lease_problems(client, label, region, schedule, stack, claimed)
+            problems += found
+            if when is not None:
+                checked.append(f"{stack_name} at {when:%Y-%m-%dT%H:%MZ}")
+    if not checked and not problems:
+        missing = f" ({', '.join(absent)} not deployed)" if absent else ""
+        problems.append(f"nothing to check: no stack lease in {sorted(stacks)}{missing}")
+    _fail_if(problems)
+    return "each deletes only its own stack, once, after its deployment: " + ", ".join(checked)
+
+
 # ------------------------------------------------------------------------------ all of them
 INVARIANTS: dict[str, Callable[[ClientFactory, Outputs, Stacks], str]] = {
     "database port is what the data tier admits from the application tier": (
@@ -665,6 +919,9 @@ INVARIANTS: dict[str, Callable[[ClientFactory, Outputs, Stacks], str]] = {
         api_function_does_what_its_handler_does
     ),
     "every Lambda permission names its caller's ARN": lambda_permissions_name_their_caller,
+    "every stack lease deletes only its own stack, once, after the deployment": (
+        stack_leases_delete_their_own_stack
+    ),
 }
 
 

@@ -593,6 +593,151 @@ def test_a_db_cluster_that_differs_is_a_mismatch(wrong):
         _verify(_cluster_stack(dict(CLUSTER, **wrong)), "Cluster")
 
 
+# ------------------------------------------------------------------- Scheduler schedules
+STACK_ID = (
+    f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/Stack/1b2c3d4e-0000-4000-8000-1234567890ab"
+)
+LEASE_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/Stack-LeaseRole-1"
+EXEC_ROLE = f"cdk-hnb659fds-cfn-exec-role-{ACCOUNT}-us-east-1"
+EXEC_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{EXEC_ROLE}"
+# As constructs_lib/stack_lease.py synthesizes it.
+SCHEDULE_PROPS = {
+    "Description": "Lease of 24 h: deletes this stack at 2026-01-02 00:00 UTC",
+    "FlexibleTimeWindow": {"Mode": "OFF"},
+    "ScheduleExpression": "at(2026-01-02T00:00:00)",
+    "ScheduleExpressionTimezone": "UTC",
+    "State": "ENABLED",
+    "Target": {
+        "Arn": {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":scheduler:::aws-sdk:cloudformation:deleteStack",
+                ],
+            ]
+        },
+        "Input": {
+            "Fn::Join": [
+                "",
+                [
+                    '{"StackName":"',
+                    {"Ref": "AWS::StackId"},
+                    '","RoleARN":"',
+                    {"Fn::Sub": "arn:${AWS::Partition}:iam::" + ACCOUNT + ":role/" + EXEC_ROLE},
+                    '"}',
+                ],
+            ]
+        },
+        "RoleArn": {"Fn::GetAtt": ["LeaseRole", "Arn"]},
+    },
+}
+# As moto's GetSchedule serves it: its default RetryPolicy added, the Input as sent (other key
+# order and spacing than the template's join).
+SCHEDULE = {
+    "Arn": f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule/default/Stack-LeaseSchedule-1",
+    "Name": "Stack-LeaseSchedule-1",
+    "GroupName": "default",
+    "Description": "Lease of 24 h: deletes this stack at 2026-01-02 00:00 UTC",
+    "ScheduleExpression": "at(2026-01-02T00:00:00)",
+    "ScheduleExpressionTimezone": "UTC",
+    "FlexibleTimeWindow": {"Mode": "OFF"},
+    "State": "ENABLED",
+    "Target": {
+        "Arn": "arn:aws:scheduler:::aws-sdk:cloudformation:deleteStack",
+        "RoleArn": LEASE_ROLE_ARN,
+        "Input": json.dumps({"RoleARN": EXEC_ROLE_ARN, "StackName": STACK_ID}, indent=1),
+        "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185},
+    },
+}
+
+
+def _schedule_stack(schedule: dict) -> coverage.Deployed:
+    resources = {
+        "LeaseRole": {"Type": "AWS::IAM::Role", "Properties": {}},
+        "LeaseSchedule": {"Type": "AWS::Scheduler::Schedule", "Properties": SCHEDULE_PROPS},
+    }
+    clients = {
+        "iam": Fake(get_role={"Role": {"Arn": LEASE_ROLE_ARN}}),
+        "scheduler": Fake(
+            get_schedule=lambda Name, GroupName: copy.deepcopy(  # noqa: N803
+                schedule if (Name, GroupName) == (schedule["Name"], "default") else {}
+            )
+        ),
+        "cloudformation": Fake(
+            describe_stacks=lambda StackName: {  # noqa: N803
+                "Stacks": [{"StackName": StackName, "StackId": STACK_ID}]
+            }
+        ),
+    }
+    physical = {"LeaseRole": "Stack-LeaseRole-1", "LeaseSchedule": "Stack-LeaseSchedule-1"}
+    return _stack(resources, physical, clients)
+
+
+def test_a_schedule_is_read_back_whole_its_input_naming_the_deployed_stack_id():
+    stack = _schedule_stack(SCHEDULE)
+    notes = _verify(stack, "LeaseSchedule")
+    assert notes.status() == coverage.VERIFIED_MOTO
+    assert notes.skipped == []  # AWS::StackId too: read back from CloudFormation
+    assert stack.resolve({"Ref": "AWS::StackId"}) == STACK_ID
+
+
+def _target(**changes: Any) -> Callable[[dict], None]:
+    return lambda schedule: schedule["Target"].update(changes)
+
+
+WRONG_SCHEDULES = {
+    "another stack in the Input": (
+        _target(
+            Input=json.dumps(
+                {"StackName": STACK_ID.replace("Stack/", "Other/"), "RoleARN": EXEC_ROLE_ARN}
+            )
+        ),
+        "Target.Input",
+    ),
+    "the stack's name, not its id": (
+        _target(Input=json.dumps({"StackName": "Stack", "RoleARN": EXEC_ROLE_ARN})),
+        "Target.Input",
+    ),
+    "another passed role": (
+        _target(Input=json.dumps({"StackName": STACK_ID, "RoleARN": LEASE_ROLE_ARN})),
+        "Target.Input",
+    ),
+    "another schedule role": (_target(RoleArn=EXEC_ROLE_ARN), "Target.RoleArn"),
+    "another target": (
+        _target(Arn="arn:aws:scheduler:::aws-sdk:cloudformation:updateStack"),
+        "Target.Arn",
+    ),
+    "another expression": (
+        lambda schedule: schedule.update(ScheduleExpression="at(2026-01-03T00:00:00)"),
+        "ScheduleExpression",
+    ),
+    "a recurring expression": (
+        lambda schedule: schedule.update(ScheduleExpression="rate(1 day)"),
+        "ScheduleExpression",
+    ),
+    "another time zone": (
+        lambda schedule: schedule.update(ScheduleExpressionTimezone="Europe/Paris"),
+        "ScheduleExpressionTimezone",
+    ),
+    "disabled": (lambda schedule: schedule.update(State="DISABLED"), "State"),
+    "a flexible window": (
+        lambda schedule: schedule.update(
+            FlexibleTimeWindow={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15}
+        ),
+        "FlexibleTimeWindow",
+    ),
+}
+
+
+@pytest.mark.parametrize("wrong", sorted(WRONG_SCHEDULES))
+def test_a_schedule_that_differs_is_a_mismatch(wrong):
+    change, field = WRONG_SCHEDULES[wrong]
+    with pytest.raises(coverage.Mismatch, match=rf"^{field}: "):
+        _verify(_schedule_stack(_mutated(SCHEDULE, change)), "LeaseSchedule")
+
+
 # --------------------------------------------------------------------- BucketDeployment
 def _zip(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()

@@ -9,6 +9,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -461,6 +462,253 @@ def test_the_enforcement_leaves_no_trace(synthesized_policy):
         invariants.enforce_handler_permissions(_api_function(document))
     assert (settings.INITIAL_NO_AUTH_ACTION_COUNT, boto3.DEFAULT_SESSION) == before
     assert not hasattr(DynamoHandler, "_determine_resource")
+
+
+# ------------------------------------------------------------------------- 6. stack leases
+EXEC_ROLE = f"cdk-hnb659fds-cfn-exec-role-{ACCOUNT}-us-east-1"
+EXEC_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{EXEC_ROLE}"
+
+
+@pytest.fixture(scope="module")
+def lease_template() -> dict:
+    """A stack holding constructs_lib.stack_lease.StackLease (24 h from now) and the output
+    stacks/leases.py gives a leased stack, as synthesized; without the bootstrap-version
+    parameter and rule (the in-process moto has no bootstrap)."""
+    from aws_cdk import App, CfnOutput, Environment, Stack
+
+    from constructs_lib.stack_lease import StackLease
+
+    app = App(analytics_reporting=False)
+    stack = Stack(app, "Leased", env=Environment(account=ACCOUNT, region="us-east-1"))
+    lease = StackLease(stack, "Lease", hours=24)
+    CfnOutput(stack, invariants.LEASE_OUTPUT, value=f"{lease.expires_at:%Y-%m-%dT%H:%M:%SZ}")
+    template = app.synth().get_stack_by_name("Leased").template
+    template.pop("Parameters")
+    template.pop("Rules")
+    return template
+
+
+@pytest.fixture
+def schedules_in_templates(monkeypatch) -> None:
+    """The in-process moto's CloudFormation creates AWS::Scheduler::Schedule with the emulator's
+    extension (moto 5.2.5 has no model for it), as the emulator's server does; undone after."""
+    from moto.cloudformation import parsing
+
+    from tests.emulator.extensions import Schedule
+
+    moto_lookup = parsing.resource_class_from_type
+    monkeypatch.setattr(
+        parsing,
+        "resource_class_from_type",
+        lambda rtype: Schedule if rtype == Schedule.TYPE else moto_lookup(rtype),
+    )
+
+
+def _of_type(template: dict, rtype: str) -> dict:
+    [resource] = [r for r in template["Resources"].values() if r["Type"] == rtype]
+    return resource
+
+
+def _lease_statement(template: dict, action: str) -> dict:
+    policy = _of_type(template, "AWS::IAM::Policy")["Properties"]["PolicyDocument"]
+    [statement] = [s for s in policy["Statement"] if s["Action"] == action]
+    return statement
+
+
+def _lease_input(template: dict, stack_name: Any = None, role_arn: Any = None) -> None:
+    parts = _of_type(template, "AWS::Scheduler::Schedule")["Properties"]["Target"]["Input"]
+    parts = parts["Fn::Join"][1]
+    if stack_name is not None:
+        parts[1] = stack_name
+    if role_arn is not None:
+        parts[3] = role_arn
+
+
+def _lease_at(template: dict, when: str, output: str | None = None) -> None:
+    _of_type(template, "AWS::Scheduler::Schedule")["Properties"]["ScheduleExpression"] = when
+    if output is not None:
+        template["Outputs"][invariants.LEASE_OUTPUT]["Value"] = output
+
+
+def _leased(client, template: dict, *, exec_role_trusts: str = "cloudformation.amazonaws.com"):
+    """The bootstrap's CloudFormation execution role, and the stack created from ``template``
+    by the in-process moto's CloudFormation."""
+    if exec_role_trusts:
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": exec_role_trusts},
+                }
+            ],
+        }
+        client("iam", "us-east-1").create_role(
+            RoleName=EXEC_ROLE, AssumeRolePolicyDocument=json.dumps(trust)
+        )
+    cloudformation = client("cloudformation", "us-east-1")
+    cloudformation.create_stack(StackName="Leased", TemplateBody=json.dumps(template))
+    [stack] = cloudformation.describe_stacks(StackName="Leased")["Stacks"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return {"Leased": outputs}, {"Leased": "us-east-1"}
+
+
+WRONG_LEASES = {
+    "another stack": (
+        lambda t: _lease_input(
+            t, stack_name=f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/Other/1"
+        ),
+        r"deletes 'arn:aws:cloudformation:us-east-1:123456789012:stack/Other/1', not this stack",
+    ),
+    "the stack's name, not its id": (
+        lambda t: _lease_input(t, stack_name={"Ref": "AWS::StackName"}),
+        r"deletes 'Leased', not this stack \(arn:aws:cloudformation:",
+    ),
+    "a role the policy does not let it pass": (
+        lambda t: _lease_input(t, role_arn=f"arn:aws:iam::{ACCOUNT}:role/Admin"),
+        r"passes arn:aws:iam::123456789012:role/Admin, which cannot be read.*"
+        r"iam:PassRole on \['arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-"
+        r"123456789012-us-east-1'\], not only the role the schedule passes",
+    ),
+    "no role passed": (
+        lambda t: _lease_input(t, role_arn=""),
+        r"passes no RoleARN: .*grants iam:PassRole, but the schedule passes no role",
+    ),
+    "pass to any service": (
+        lambda t: _lease_statement(t, "iam:PassRole").pop("Condition"),
+        r"iam:PassRole to any service, not only cloudformation.amazonaws.com",
+    ),
+    "pass to another service": (
+        lambda t: _lease_statement(t, "iam:PassRole")["Condition"]["StringEquals"].update(
+            {"iam:PassedToService": "ec2.amazonaws.com"}
+        ),
+        r"iam:PassRole to \['ec2.amazonaws.com'\], not only cloudformation",
+    ),
+    "pass any role": (
+        lambda t: _lease_statement(t, "iam:PassRole").update(Resource="*"),
+        r"iam:PassRole on \['\*'\], not only the role the schedule passes",
+    ),
+    "delete any stack": (
+        lambda t: _lease_statement(t, "cloudformation:DeleteStack").update(Resource="*"),
+        r"cloudformation:DeleteStack on \['\*'\], not only this stack arn:aws:cloudformation:",
+    ),
+    "delete with a wildcard action": (
+        lambda t: _lease_statement(t, "cloudformation:DeleteStack").update(
+            Action="cloudformation:*", Resource="*"
+        ),
+        r"cloudformation:\* on \['\*'\], not only this stack",
+    ),
+    "a grant beyond the lease": (
+        lambda t: _lease_statement(t, "cloudformation:DeleteStack").update(
+            Action=["cloudformation:DeleteStack", "s3:DeleteBucket"]
+        ),
+        r"grants s3:DeleteBucket, beyond DeleteStack and PassRole",
+    ),
+    "no DeleteStack grant": (
+        lambda t: _of_type(t, "AWS::IAM::Policy")["Properties"]["PolicyDocument"].update(
+            Statement=[_lease_statement(t, "iam:PassRole")]
+        ),
+        r"may not DeleteStack arn:aws:cloudformation:",
+    ),
+    "a role Scheduler cannot assume": (
+        lambda t: _of_type(t, "AWS::IAM::Role")["Properties"]["AssumeRolePolicyDocument"][
+            "Statement"
+        ][0].update(Principal={"Service": "lambda.amazonaws.com"}),
+        r"does not trust scheduler.amazonaws.com",
+    ),
+    "disabled": (
+        lambda t: _of_type(t, "AWS::Scheduler::Schedule")["Properties"].update(State="DISABLED"),
+        r"DISABLED, so it never deletes the stack",
+    ),
+    "recurring": (
+        lambda t: _lease_at(t, "rate(1 day)"),
+        r"'rate\(1 day\)' is not a one-time at\(...\) schedule",
+    ),
+    "a time the output does not say": (
+        lambda t: _lease_at(t, "at(2099-01-01T00:00:00)"),
+        r"deletes at 2099-01-01T00:00:00Z, LeaseDeletesStackAt says 20",
+    ),
+    "a time in another zone than the output's": (
+        lambda t: (
+            _lease_at(t, "at(2099-01-01T00:00:00)", "2099-01-01T00:00:00Z"),
+            _of_type(t, "AWS::Scheduler::Schedule")["Properties"].update(
+                ScheduleExpressionTimezone="Europe/Paris"
+            ),
+        ),
+        r"deletes at 2098-12-31T23:00:00Z, LeaseDeletesStackAt says 2099-01-01T00:00:00Z",
+    ),
+    "a time before the deployment": (
+        lambda t: _lease_at(t, "at(2026-01-02T00:00:00)", "2026-01-02T00:00:00Z"),
+        r"deletes at 2026-01-02T00:00:00Z, not after the deployment at 20",
+    ),
+    "no output": (
+        lambda t: t.pop("Outputs"),
+        r"lease LeaseSchedule\w+: the stack does not output LeaseDeletesStackAt",
+    ),
+}
+
+
+@pytest.mark.parametrize("wrong", sorted(WRONG_LEASES))
+def test_a_lease_that_does_not_delete_only_its_own_stack_after_the_deployment_fails(
+    client, schedules_in_templates, lease_template, wrong
+):
+    template = json.loads(json.dumps(lease_template))
+    change, message = WRONG_LEASES[wrong]
+    change(template)
+    outputs, stacks = _leased(client, template)
+    with pytest.raises(Violation, match=message):
+        invariants.stack_leases_delete_their_own_stack(client, outputs, stacks)
+
+
+def test_a_lease_passing_a_role_cloudformation_cannot_assume_fails(
+    client, schedules_in_templates, lease_template
+):
+    outputs, stacks = _leased(client, lease_template, exec_role_trusts="ec2.amazonaws.com")
+    with pytest.raises(
+        Violation,
+        match=r"cfn-exec-role-123456789012-us-east-1, which "
+        r"cloudformation.amazonaws.com cannot assume",
+    ):
+        invariants.stack_leases_delete_their_own_stack(client, outputs, stacks)
+
+
+def test_a_lease_output_without_a_schedule_fails(client, schedules_in_templates, lease_template):
+    template = json.loads(json.dumps(lease_template))
+    template["Resources"] = {
+        k: r for k, r in template["Resources"].items() if r["Type"] != "AWS::Scheduler::Schedule"
+    }
+    outputs, stacks = _leased(client, template)
+    with pytest.raises(
+        Violation, match=r"Leased: outputs LeaseDeletesStackAt 20.*, but has no lease"
+    ):
+        invariants.stack_leases_delete_their_own_stack(client, outputs, stacks)
+
+
+def test_the_lease_stack_lease_synthesizes_passes_and_goes_with_its_stack(
+    client, schedules_in_templates, lease_template
+):
+    outputs, stacks = _leased(client, lease_template)
+    detail = invariants.stack_leases_delete_their_own_stack(client, outputs, stacks)
+    when = outputs["Leased"][invariants.LEASE_OUTPUT]
+    assert detail.endswith(f"Leased at {when[:16]}Z"), detail
+    scheduler = client("scheduler", "us-east-1")
+    [schedule] = scheduler.list_schedules()["Schedules"]
+    assert schedule["Name"].startswith("Leased-LeaseSchedule") and len(schedule["Name"]) <= 64
+    client("cloudformation", "us-east-1").delete_stack(StackName="Leased")
+    assert scheduler.list_schedules()["Schedules"] == []
+
+
+def test_a_generated_schedule_name_keeps_its_suffix_within_64_characters():
+    from tests.emulator.extensions import _schedule_name
+
+    generated = "AuroraGlobalSecondary-us-west-2-LeaseScheduleE36B406C-0123456789AB"
+    name = _schedule_name(generated)
+    assert len(name) == 64 and name.endswith("-0123456789AB"), name
+    assert name.startswith("AuroraGlobalSecondary-us-west-2-LeaseSchedule")
+    assert _schedule_name("Leased-LeaseScheduleE36B406C-0123456789AB") == (
+        "Leased-LeaseScheduleE36B406C-0123456789AB"
+    )
 
 
 # --------------------------------------------------------------------------- all of them

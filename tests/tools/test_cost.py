@@ -232,6 +232,10 @@ def test_both_regions_the_app_uses_have_prices():
 
 def test_every_estimator_handler_is_declared_handled():
     assert HANDLED.isdisjoint(cost.FREE) and HANDLED.isdisjoint(cost.USAGE)
+    missing = [
+        m for m in cost._HANDLERS.values() if not callable(getattr(cost._Estimator, m, None))
+    ]
+    assert missing == []
 
 
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
