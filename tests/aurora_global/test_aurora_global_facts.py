@@ -270,6 +270,16 @@ def test_sandbox_regions_have_no_nat_and_no_bastion_nothing_reaches_the_internet
     assert all("NatGatewayId" not in props(r) and "InstanceId" not in props(r) for r in routes)
 
 
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_production_regions_keep_a_nat_per_az_for_rotation_but_no_bastion_that_cannot_reach_the_db(
+    production, stack_name
+):
+    """The database admits only the app tier; a bastion outside it would be attack surface."""
+    template = production.template(stack_name)
+    assert resources(template, "AWS::EC2::Instance") == {}
+    assert len(resources(template, "AWS::EC2::NatGateway")) == 3
+
+
 def test_the_sandbox_rotation_lambda_reaches_secrets_manager_through_an_endpoint_of_its_tier(
     sandbox,
 ):
