@@ -12,6 +12,7 @@ primary that still has secondaries.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 
@@ -61,7 +62,7 @@ def lease_plan(
     if profile.is_production or hours == 0:
         return {}
     if hours is None:
-        base = {sid: DEFAULT_LEASE_HOURS for sid, s in stacks.items() if leased_by_default(sid)}
+        base = {sid: DEFAULT_LEASE_HOURS for sid in stacks if leased_by_default(sid)}
     else:
         base = dict.fromkeys(stacks, hours)
     dependents: dict[str, set[str]] = {sid: set() for sid in base}
@@ -70,6 +71,7 @@ def lease_plan(
             if dependency.node.id in base:
                 dependents[dependency.node.id].add(sid)
 
+    @functools.cache  # a stack several others depend on is worked out once
     def lease(sid: str) -> int:
         later = [lease(dependent) + DEPENDENT_MARGIN_HOURS for dependent in dependents[sid]]
         return max([base[sid], *later])

@@ -162,16 +162,10 @@ def _app_leases(**context: object) -> dict[str, datetime | None]:
     profile = str(context.pop("profile", "sandbox"))
     app = App(context=cdk_context(profile, **context))
     stacks = add_stacks(app, env=PINNED_ENV, nag=False)
+    leases = {sid: stack.node.try_find_child("Lease") for sid, stack in stacks.items()}
     return {
-        sid: next(
-            (
-                lease.expires_at
-                for lease in [stack.node.try_find_child("Lease")]
-                if isinstance(lease, StackLease)
-            ),
-            None,
-        )
-        for sid, stack in stacks.items()
+        sid: lease.expires_at if isinstance(lease, StackLease) else None
+        for sid, lease in leases.items()
     }
 
 
