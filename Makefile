@@ -11,7 +11,7 @@ PROFILES := sandbox production
 
 OLDEST := $(VENV)/oldest-aws-cdk-lib
 
-.PHONY: setup synth test lint snapshot-update bench clean cost docs deploy-local vendor
+.PHONY: setup synth test lint snapshot-update bench clean cost docs deploy-local vendor site
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -52,10 +52,19 @@ cost: synth
 	CDK_VALIDATION=false $(CDK) synth --quiet -c profile=sandbox -c network=shared -o $(SHARED_NETWORK_OUT)
 	$(BIN)/python -m tools.cost --cdk-out cdk.out
 
-## Regenerate the cost tables and Mermaid diagrams in docs/ (in-process synthesis, pinned
-## like the tests: the same output the docs test expects, whatever your credentials).
+## Regenerate what docs/ generates (in-process synthesis, pinned like the tests: the same output
+## the docs test expects, whatever your credentials): cost and teardown tables, the architecture
+## pictures in docs/pictures/ (drawing them needs Graphviz: `sudo apt-get install graphviz`; the
+## tests compare their descriptions and need none) and the facts index docs/facts.md.
 docs: setup
+	@command -v dot >/dev/null || { echo "make docs draws with Graphviz's dot: sudo apt-get install graphviz (Debian/Ubuntu) or brew install graphviz"; exit 2; }
 	$(BIN)/python -m tools.docs
+
+## The study site: MkDocs (Material theme) over docs/, built with --strict into cdk.out/site/.
+## Open cdk.out/site/index.html in a browser (it works from file://), or run `.venv/bin/mkdocs
+## serve` for live reload on http://127.0.0.1:8000.
+site: setup
+	$(BIN)/python -m tools.site
 
 ## Deploy proof without an AWS account: moto on a free loopback port (EMULATOR_PORT=<port> to
 ## choose), `cdk bootstrap` + `cdk deploy` of every sandbox stack with the pinned CLI, outputs in

@@ -778,7 +778,7 @@ class _Estimator:
             self.unpriced("AWS::EC2::VPCEndpoint", f"{kind} endpoint", logical_id)
             return
         azs = len(props.get("SubnetIds") or [])
-        service = _service_name(props.get("ServiceName"))
+        service = service_name(props.get("ServiceName"))
         self.hourly(
             f"interface endpoint {service} (per AZ)",
             azs,
@@ -1030,7 +1030,8 @@ def _interfaces_public(interfaces: Iterable[Any]) -> bool | None:
     return None
 
 
-def _service_name(value: Any) -> str:
+def service_name(value: Any) -> str:
+    """An endpoint's service: ``com.amazonaws.<region>.s3``, literal or joined, -> ``s3``."""
     if isinstance(value, str):
         return value.rsplit(".", 1)[-1]
     if isinstance(value, dict) and "Fn::Join" in value:
