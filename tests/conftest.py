@@ -61,9 +61,16 @@ def _needs_every_architecture(items: list[pytest.Item]) -> bool:
 
 def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
     session.config.stash[_WHOLE_FIRST] = _needs_every_architecture(items)
+    # The deploy proof runs in a process of its own from the first test on (see
+    # _deploy_proof_in_background): its tests go last, so the rest of the suite overlaps it.
+    deploy = [item for item in items if item.get_closest_marker("deploy")]
+    session.config.stash[_DEPLOY_SELECTED] = bool(deploy)
+    items[:] = [item for item in items if not item.get_closest_marker("deploy")] + deploy
 
 
 _WHOLE_FIRST = pytest.StashKey[bool]()
+_DEPLOY_SELECTED = pytest.StashKey[bool]()
+BACKGROUND_PROOF = pytest.StashKey[object]()
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +98,21 @@ def production(synthesized) -> ProfileSyntheses:
 def shared(tmp_path_factory) -> Synthesis:
     """The sandbox app with ``-c network=shared``: one Network stack per region, joined."""
     return synthesize("sandbox", tmp_path_factory.mktemp("cdk-shared"), network="shared")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _deploy_proof_in_background(request, tmp_path_factory: pytest.TempPathFactory):
+    """When the run has deploy tests: the sandbox synthesized, then the deploy proof started in
+    its own process (tests/emulator/background.py), and stopped at the end if still running."""
+    if not request.config.stash.get(_DEPLOY_SELECTED, False):
+        yield
+        return
+    from tests.emulator.background import BackgroundProof
+
+    assembly = request.getfixturevalue("sandbox").outdir
+    proof = BackgroundProof.start(assembly, tmp_path_factory.mktemp("deploy-local"))
+    request.config.stash[BACKGROUND_PROOF] = proof
+    try:
+        yield
+    finally:
+        proof.stop()

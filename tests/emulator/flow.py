@@ -9,6 +9,7 @@ import importlib.util
 import io
 import json
 import os
+import pickle
 import sys
 import tempfile
 import threading
@@ -625,7 +626,16 @@ def _run(
     proof.seconds["checks"] = time.monotonic() - checked
 
     result = run_cdk(
-        ["destroy", "--app", str(assembly), *proof.stacks, "--force"],
+        # as many at once as the dependencies allow, like the deploy
+        [
+            "destroy",
+            "--app",
+            str(assembly),
+            *proof.stacks,
+            "--force",
+            "--concurrency",
+            str(len(proof.stacks)),
+        ],
         timeout_s=DEPLOY_TIMEOUT_S,
         log=workdir / "destroy.log",
         **cli,
@@ -674,6 +684,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workdir", type=Path, default=Path("cdk.out/deploy-local-run"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("EMULATOR_PORT", 0)))
+    parser.add_argument(
+        "--pickle",
+        type=Path,
+        help="write the DeployProof (or the EmulatorError's message) there and exit 0: "
+        "how the test suite runs the proof in a process of its own (tests/emulator/background.py)",
+    )
     args = parser.parse_args(argv)
     assembly = args.assembly
     if assembly is None:
@@ -686,8 +702,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         proof = run(assembly.resolve(), args.workdir.resolve(), port=args.port or None)
     except EmulatorError as error:
+        if args.pickle:
+            args.pickle.write_bytes(pickle.dumps(("error", str(error))))
+            return 0
         print(f"deploy-local FAILED: {error}", file=sys.stderr)
         return 1
+    if args.pickle:
+        args.pickle.write_bytes(pickle.dumps(("proof", proof)))
+        return 0
     print()
     for check in proof.checks:
         print(f"  {'ok  ' if check.passed else 'FAIL'} {check.name}: {check.detail}")
