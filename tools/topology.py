@@ -73,15 +73,6 @@ class Topology:
     edges: set[Edge] = field(default_factory=set)
     not_drawn: Counter = field(default_factory=Counter)
 
-    def edge_labels(self, src_label: str, dst_label: str) -> set[str]:
-        """Labels of the edges between nodes whose labels start with the given texts."""
-
-        def ids(prefix: str) -> set[str]:
-            return {n.id for n in self.nodes.values() if n.label.startswith(prefix)}
-
-        src, dst = ids(src_label), ids(dst_label)
-        return {e.label for e in self.edges if e.src in src and e.dst in dst}
-
 
 # -- template helpers --------------------------------------------------------------------------
 def refs(value: Any) -> Iterator[str]:
@@ -136,49 +127,24 @@ def _literal(value: Any) -> str:
     return "<token>"
 
 
-# Not drawn: plumbing that the picture's boxes and edges already show, or that no architect draws.
-_PLUMBING = {
+# Not drawn, and counted in Topology.not_drawn: plumbing no architect draws.
+_NOT_DRAWN = {
     "AWS::CDK::Metadata",
-    "AWS::EC2::VPC",
-    "AWS::EC2::Subnet",
-    "AWS::EC2::RouteTable",
-    "AWS::EC2::Route",
-    "AWS::EC2::SubnetRouteTableAssociation",
-    "AWS::EC2::VPCGatewayAttachment",
-    "AWS::EC2::SecurityGroup",
-    "AWS::EC2::SecurityGroupIngress",
-    "AWS::EC2::SecurityGroupEgress",
-    "AWS::EC2::EIP",
-    "AWS::EC2::LaunchTemplate",
-    "AWS::EC2::FlowLog",
     "AWS::Lambda::Permission",
     "AWS::Lambda::LayerVersion",
     "AWS::ApiGateway::Deployment",
-    "AWS::ApiGateway::Stage",
-    "AWS::ApiGateway::Method",
     "AWS::ApiGateway::Resource",
     "AWS::ApiGateway::Model",
     "AWS::ApiGateway::RequestValidator",
     "AWS::ApiGateway::Account",
     "AWS::ApiGateway::Authorizer",
-    "AWS::S3::BucketPolicy",
-    "AWS::RDS::DBInstance",
-    "AWS::RDS::DBSubnetGroup",
-    "AWS::SecretsManager::SecretTargetAttachment",
     "AWS::SecretsManager::ResourcePolicy",
-    "AWS::ElasticLoadBalancingV2::Listener",
-    "AWS::ElasticLoadBalancingV2::TargetGroup",
-    "AWS::AutoScaling::ScalingPolicy",
-    "AWS::AutoScaling::ScheduledAction",
-    "AWS::CloudFront::ResponseHeadersPolicy",
-    "AWS::CloudFront::CloudFrontOriginAccessIdentity",
-    "AWS::CloudFront::OriginAccessControl",
     "AWS::KMS::Alias",
-    "AWS::Logs::LogGroup",
     "AWS::Cognito::UserPoolClient",
     "AWS::Cognito::UserPoolDomain",
 }
-# Folded into a node of their own kind: drawn, but not as a resource of the list above.
+# Shown by the picture, though not as nodes of their own: boxes (VPC, subnets), labels (listeners,
+# scaling policies, DB instances), edges (rules, routes, bucket grants) or a shared node (logs).
 _FOLDED_INTO_NODES = {
     "AWS::EC2::FlowLog",
     "AWS::Logs::LogGroup",
@@ -963,11 +929,12 @@ class _Builder:
             rtype = resource.get("Type", "")
             if lid in self.drawn or rtype in _FOLDED_INTO_NODES:
                 continue
+            # what is left of these types: CDK's provider functions, rotation not hosted
+            leftover = ("AWS::Lambda::Function", "AWS::SecretsManager::RotationSchedule")
             if (
-                rtype in _PLUMBING
+                rtype in _NOT_DRAWN
+                or rtype in leftover
                 or rtype.startswith(("AWS::IAM::", "Custom::"))
-                or (rtype == "AWS::Lambda::Function")
-                or rtype == "AWS::SecretsManager::RotationSchedule"
             ):
                 self.topo.not_drawn[rtype] += 1
                 continue
