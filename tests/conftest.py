@@ -64,7 +64,9 @@ def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.It
     # The deploy proof runs in a process of its own from the first test on (see
     # _deploy_proof_in_background): its tests go last, so the rest of the suite overlaps it.
     deploy = [item for item in items if item.get_closest_marker("deploy")]
-    session.config.stash[_DEPLOY_SELECTED] = bool(deploy)
+    session.config.stash[_DEPLOY_SELECTED] = any(
+        "deploy_proof" in getattr(item, "fixturenames", ()) for item in deploy
+    )
     items[:] = [item for item in items if not item.get_closest_marker("deploy")] + deploy
 
 
