@@ -11,7 +11,7 @@ PROFILES := sandbox production
 
 OLDEST := $(VENV)/oldest-aws-cdk-lib
 
-.PHONY: setup synth test lint snapshot-update bench clean cost docs deploy-local vendor site
+.PHONY: setup synth test lint snapshot-update bench clean cost docs deploy-local vendor site mutation
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -77,6 +77,12 @@ deploy-local: setup
 ## the deploy proof (marker `deploy`: `pytest -m "not deploy"` skips it).
 test: setup $(OLDEST)/.installed
 	$(BIN)/python -m pytest
+
+## Template mutation score (tools/mutation.py): targeted mutants of every synthesized template,
+## each run against its architecture's fact tests; prints "mutation score: K/N killed (P %)" and
+## the survivors. Minutes, not seconds: not part of `make test`.
+mutation: setup
+	$(BIN)/python -m tools.mutation
 
 ## Copy the kernel's pieces (constructs_lib/_kernel.py) into each construct module that names
 ## them; a test fails while a copy is stale.

@@ -21,6 +21,7 @@ os.environ.setdefault("CDK_VALIDATION", "false")
 from tools.synthesis import (  # noqa: E402, F401
     CLI_CONTEXT,
     PINNED_ENV,
+    PRELOADED,
     PROFILES,
     ProfileSyntheses,
     Synthesis,
@@ -42,6 +43,8 @@ class _Synthesized:
         self._cache: dict[str, ProfileSyntheses] = {}
 
     def __call__(self, profile: str) -> ProfileSyntheses:
+        if profile in PRELOADED:  # make mutation: the mutant's templates
+            return PRELOADED[profile]
         if profile not in self._cache:
             outdir = self._factory.mktemp(f"cdk-{profile}")
             self._cache[profile] = ProfileSyntheses(profile, outdir, self._whole_first)

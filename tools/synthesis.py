@@ -102,6 +102,11 @@ def synthesize(
     return Synthesis(profile, outdir, templates, report, clock)
 
 
+# Profile -> a ready ProfileSyntheses that the test fixtures use instead of synthesizing. Empty,
+# but while ``make mutation`` (tools/mutation.py) runs the fact tests against mutated templates.
+PRELOADED: dict[str, ProfileSyntheses] = {}
+
+
 class ProfileSyntheses:
     """One profile, synthesized when first asked, and only as far as asked.
 
@@ -117,6 +122,13 @@ class ProfileSyntheses:
         self._outdir = outdir
         self._whole: Synthesis | None = None
         self._cache: dict[str, Synthesis] = {}
+
+    @classmethod
+    def of(cls, synthesis: Synthesis) -> ProfileSyntheses:
+        """Already synthesized: every question is answered from ``synthesis``."""
+        ready = cls(synthesis.profile, synthesis.outdir, whole_first=True)
+        ready._whole = synthesis
+        return ready
 
     def whole(self) -> Synthesis:
         if self._whole is None:
