@@ -4,7 +4,8 @@
 targeted mutants of each stack's template, one change each, the kind of mistake a fact test
 exists to catch:
 
-- ``cidr-widen``: a security-group rule from a CIDR opened to 0.0.0.0/0;
+- ``cidr-widen``: a VPC's or subnet's CIDR one bit wider, a security-group rule from a CIDR
+  opened to 0.0.0.0/0;
 - ``source-group-dropped``: a rule from a security group opened to 0.0.0.0/0 instead;
 - ``port``: a rule's port range, a listener's, a target group's or a cluster's port moved by one;
 - ``route-target``: a default route sent to another NAT gateway, or to the internet gateway;
@@ -18,12 +19,12 @@ exists to catch:
 - ``image``: an instance's or launch template's image parameter swapped for another one;
 - ``subnet-tier``: a resource moved into the subnets of another tier.
 
-For each mutant it runs that architecture's fact tests (``tests/<arch>/test_*_facts.py``, not the
-snapshots) in process, with the session fixtures answering from the mutated templates
-(``tools.synthesis.PRELOADED``); tests that synthesize variants of their own are left out, since
-no mutant reaches them. A failing run kills the mutant. It prints
-``mutation score: K/N killed (P %)``, the survivors, and its time; ``--json`` writes the same.
-It is not part of ``make test``.
+For each mutant it runs that architecture's fact tests (``tests/<arch>/test_*_facts.py``) and
+the collection's (``tests/test_collection_facts.py``), not the snapshots, in process, with the
+session fixtures answering from the mutated templates (``tools.synthesis.PRELOADED``); tests
+that synthesize variants of their own are left out, since no mutant reaches them. A failing run
+kills the mutant. It prints ``mutation score: K/N killed (P %)``, the survivors, and its time;
+``--json`` writes the same. It is not part of ``make test``.
 """
 
 from __future__ import annotations
@@ -96,7 +97,27 @@ def _rule_of(template: Template, lid: str, index: int | None) -> dict:
     return props if index is None else props["SecurityGroupIngress"][index]
 
 
+def _wider(cidr: str) -> str:
+    """``10.0.1.0/24`` -> ``10.0.0.0/23``: one bit shorter, the network it then falls in."""
+    import ipaddress
+
+    network = ipaddress.ip_network(cidr)
+    return str(network.supernet())
+
+
 def cidr_widen(template: Template) -> Iterator[tuple[str, Template]]:
+    for lid, resource in _resources(template, "AWS::EC2::VPC", "AWS::EC2::Subnet"):
+        cidr = (resource.get("Properties") or {}).get("CidrBlock")
+        if isinstance(cidr, str):
+            yield (
+                f"{lid} {cidr} -> {_wider(cidr)}",
+                _mutate(
+                    template,
+                    lambda t, lid=lid, c=cidr: t["Resources"][lid]["Properties"].update(
+                        CidrBlock=_wider(c)
+                    ),
+                ),
+            )
     for lid, _kind, index in _rules(template):
         rule = _rule_of(template, lid, index)
         if isinstance(rule.get("CidrIp"), str) and rule["CidrIp"] != "0.0.0.0/0":
@@ -424,8 +445,10 @@ class _OnlySessionTemplates:
 
 
 def fact_tests(arch: str) -> list[str]:
+    """The architecture's fact tests and the facts every stack of the collection holds."""
     folder = ROOT / "tests" / arch.replace("-", "_")
-    return [str(p) for p in sorted(folder.glob("test_*facts*.py"))]
+    found = sorted(folder.glob("test_*facts*.py")) + [ROOT / "tests" / "test_collection_facts.py"]
+    return [str(p) for p in found]
 
 
 def run_facts(files: list[str]) -> tuple[int, _OnlySessionTemplates]:

@@ -105,6 +105,20 @@ def test_cidr_widen_and_source_group_dropped_open_the_rule_to_everyone():
     assert "SourceSecurityGroupId" not in props and props["CidrIp"] == "0.0.0.0/0"
 
 
+def test_cidr_widen_makes_a_vpc_or_subnet_range_one_bit_wider():
+    template = _template()
+    template["Resources"]["Vpc"] = {
+        "Type": "AWS::EC2::VPC",
+        "Properties": {"CidrBlock": "10.0.0.0/16"},
+    }
+    template["Resources"]["App1"]["Properties"]["CidrBlock"] = "10.0.1.0/24"
+    found = {what: m for what, m in _one("cidr-widen", template)}
+    assert found["Vpc 10.0.0.0/16 -> 10.0.0.0/15"]["Resources"]["Vpc"]["Properties"] == {
+        "CidrBlock": "10.0.0.0/15"
+    }
+    assert "App1 10.0.1.0/24 -> 10.0.0.0/23" in found
+
+
 def test_port_moves_each_rule_by_one():
     found = dict(_one("port", _template()))
     assert len(found) == 2
