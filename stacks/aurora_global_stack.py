@@ -19,7 +19,7 @@ from constructs_lib.aurora_global import (
 from constructs_lib.network import APPLICATION
 from stacks import names
 from stacks.profiles import Profile
-from stacks.shared_network import NetworkAttachment, profile_network
+from stacks.shared_network import NetworkAttachment, profile_network, region_vpc_cidr
 
 PRIMARY_REGION_CONTEXT_KEY = "aurora_primary_region"
 SECONDARY_REGIONS_CONTEXT_KEY = "aurora_secondary_regions"
@@ -106,6 +106,8 @@ class _AuroraRegionStack(Stack):
     """One region: the database in the data tier of a three-tier VPC (its own, or a shared one).
 
     :param network: a network to join (``-c network=shared``). Default: None (its own VPC).
+    :param vpc_cidr: its own VPC's range. Default: ``10.0.0.0/16``; ``add_aurora_global`` gives
+        each region its own (``region_vpc_cidr``), so the regions' VPCs never overlap.
     """
 
     def __init__(
@@ -115,10 +117,12 @@ class _AuroraRegionStack(Stack):
         *,
         profile: Profile,
         network: NetworkAttachment | None = None,
+        vpc_cidr: str = region_vpc_cidr(0),
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.profile = profile
+        self.vpc_cidr = vpc_cidr
         self.settings = profile.pick(SETTINGS, "aurora-global")
         self.engine = default_engine()
         self.owns_network = network is None
@@ -132,6 +136,7 @@ class _AuroraRegionStack(Stack):
                 self,
                 self.profile,
                 db_port=5432,
+                vpc_cidr=self.vpc_cidr,
                 bastion=self.settings.own_network_bastion,
                 **({} if egress else {"nat_type": "none", "nat_gateways": 0}),
             )
@@ -275,12 +280,13 @@ def add_aurora_global_stacks(
         ),
     )
     stacks: dict[str, Stack] = {primary.node.id: primary}
-    for region in secondary_regions:
+    for index, region in enumerate(secondary_regions, start=1):
         secondary = AuroraGlobalSecondaryStack(
             scope,
             f"{prefix}{SECONDARY_STACK_PREFIX}{region}",
             profile=profile,
             network=network_for(region),
+            vpc_cidr=region_vpc_cidr(index),
             env=Environment(account=account, region=region),
             description=(
                 f"Aurora global database: read-only secondary cluster in {region} "

@@ -62,15 +62,20 @@ class Composition:
     def network_stack(self, region: str | None = None) -> NetworkStack:
         """The Network stack of ``region`` (this composition's own region by default)."""
         from stacks.network_stack import NetworkStack
+        from stacks.shared_network import region_vpc_cidr
 
         region = region or self.region
         if region not in self.networks:
             suffix = "" if region == self.region else f"-{region}"
             env = Environment(account=self.env.account if self.env else None, region=region)
+            # the home region's range first, then one range per further region, in the order
+            # they are asked for: regions never overlap (stacks.shared_network.region_vpc_cidr)
+            index = len([r for r in self.networks if r != self.region]) + 1 if suffix else 0
             stack = NetworkStack(
                 self.scope,
                 f"{self.prefix}{NETWORK_STACK}{suffix}",
                 profile=self.profile,
+                vpc_cidr=region_vpc_cidr(index),
                 env=env if suffix or self.env else None,
                 description=f"Three-tier VPC with bastion host and NAT ({self.profile.name} "
                 "profile)",

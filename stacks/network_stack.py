@@ -9,20 +9,30 @@ from constructs import Construct
 
 from constructs_lib.network import APPLICATION, DATA, PUBLIC
 from stacks.profiles import Profile
-from stacks.shared_network import profile_network
+from stacks.shared_network import profile_network, region_vpc_cidr
 
 SSH_CIDR_CONTEXT_KEY = "ssh_cidr"
 
 
 class NetworkStack(Stack):
-    """Three-tier VPC: one NAT gateway in sandbox, one per AZ over three AZs in production."""
+    """Three-tier VPC: one NAT gateway in sandbox, one per AZ over three AZs in production.
+
+    :param vpc_cidr: the VPC's range. Default: ``10.0.0.0/16``, the first region's
+        (``region_vpc_cidr``); a shared network of another region gets that region's.
+    """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, profile: Profile, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        profile: Profile,
+        vpc_cidr: str = region_vpc_cidr(0),
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         ssh_cidr = self.node.try_get_context(SSH_CIDR_CONTEXT_KEY)
-        self.network = profile_network(self, profile, ssh_cidr=ssh_cidr)
+        self.network = profile_network(self, profile, ssh_cidr=ssh_cidr, vpc_cidr=vpc_cidr)
         self._add_outputs(ssh_cidr)
 
     def _add_outputs(self, ssh_cidr: str | None) -> None:

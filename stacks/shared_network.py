@@ -13,6 +13,15 @@ from constructs_lib.network import ThreeTierNetwork
 from stacks.profiles import Profile
 
 
+def region_vpc_cidr(index: int) -> str:
+    """The VPC range of a deployment's ``index``-th region: ``10.<index>.0.0/16``, 0 being its
+    first (home) region. Each region gets its own range, so the regions' VPCs can later be
+    peered or joined by a transit gateway without overlapping [002:903-924]."""
+    if not 0 <= index <= 255:
+        raise ValueError(f"region index {index} is outside 0-255: no 10.<index>.0.0/16 for it")
+    return f"10.{index}.0.0/16"
+
+
 def profile_network(scope: Construct, profile: Profile, **props: Any) -> ThreeTierNetwork:
     """The three-tier network every stack builds for a profile (id ``Network``); ``props`` add
     to or override the profile's."""

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from tests.template_queries import props, ref, resources
+from tools.cost import manifest_regions
 from tools.synthesis import PROFILES
 from tools.topology import refs
 
@@ -92,6 +93,23 @@ def test_every_vpc_cidr_is_private_and_between_16_and_28_bits(synthesized):
         for lid, vpc in resources(template, "AWS::EC2::VPC").items():
             network = ipaddress.ip_network(props(vpc)["CidrBlock"])
             assert network.is_private and 16 <= network.prefixlen <= 28, (profile, stack, lid)
+
+
+def test_vpcs_of_different_regions_never_overlap(synthesized):
+    """Ranges planned for peering: a deployment's regions never share an address [002:903-924].
+    (Architectures of one region each build their own VPC, never peered, on the same range.)"""
+    for profile in PROFILES:
+        synthesis = synthesized(profile)
+        regions = manifest_regions(synthesis.outdir)
+        vpcs = [
+            (regions[stack], stack, ipaddress.ip_network(props(v)["CidrBlock"]))
+            for stack, template in sorted(synthesis.templates.items())
+            for v in resources(template, "AWS::EC2::VPC").values()
+        ]
+        for i, (region_a, a, first) in enumerate(vpcs):
+            for region_b, b, second in vpcs[i + 1 :]:
+                if region_a != region_b:
+                    assert not first.overlaps(second), (profile, a, b)
 
 
 def test_subnets_lie_inside_their_vpc_and_never_overlap(synthesized):

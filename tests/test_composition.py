@@ -290,3 +290,23 @@ def test_every_profile_has_settings_for_every_architecture(arch):
 def test_a_profile_without_settings_fails_naming_the_architecture():
     with pytest.raises(ValueError, match=r"no web-tier settings for profile 'sandbox'"):
         profile_named("sandbox").pick({"production": object()}, "web-tier")
+
+
+def test_shared_networks_of_different_regions_never_overlap(shared):
+    """One range per region (stacks.shared_network.region_vpc_cidr), so the regions' networks
+    could be peered [002:903-924]: Network is 10.0.0.0/16, Network-us-west-2 10.1.0.0/16."""
+    cidrs = {
+        name: [v["Properties"]["CidrBlock"] for v in resources(template, "AWS::EC2::VPC").values()]
+        for name, template in shared.templates.items()
+        if resources(template, "AWS::EC2::VPC")
+    }
+    assert cidrs == {"Network": ["10.0.0.0/16"], "Network-us-west-2": ["10.1.0.0/16"]}
+
+
+@pytest.mark.parametrize("index", [-1, 256])
+def test_a_region_index_without_a_10_slash_16_is_refused(index):
+    from stacks.shared_network import region_vpc_cidr
+
+    with pytest.raises(ValueError, match=f"region index {index} is outside 0-255"):
+        region_vpc_cidr(index)
+    assert region_vpc_cidr(3) == "10.3.0.0/16"

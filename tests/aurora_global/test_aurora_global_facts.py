@@ -590,3 +590,19 @@ def test_the_rotation_function_logs_to_a_group_the_stack_owns_and_makes_first(
     assert group["DeletionPolicy"] == policy
     assert props(group)["RetentionInDays"] == {"sandbox": 7, "production": 365}[profile]
     assert group_id in rotation["DependsOn"]
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "production"])
+def test_each_region_has_its_own_vpc_range_so_the_regions_could_be_peered(synthesized, profile):
+    """Avoid overlapping ranges, plan for peering [002:903-924]: the primary's VPC is
+    10.0.0.0/16, each secondary region's the next /16."""
+    cidrs = {
+        stack: [
+            props(v)["CidrBlock"]
+            for v in resources(synthesized(profile).template(stack), "AWS::EC2::VPC").values()
+        ]
+        for stack in STACKS
+    }
+    assert cidrs == {PRIMARY: ["10.0.0.0/16"], SECONDARY: ["10.1.0.0/16"]}
+    subnets = resources(synthesized(profile).template(SECONDARY), "AWS::EC2::Subnet").values()
+    assert all(props(s)["CidrBlock"].startswith("10.1.") for s in subnets)
