@@ -373,3 +373,37 @@ def test_every_rotated_secret_rotates_at_least_every_30_days(synthesized):
             match = re.fullmatch(r"rate\((\d+) days?\)", str(rules.get("ScheduleExpression", "")))
             days = int(match.group(1)) if match else days
             assert isinstance(days, int) and 1 <= days <= 30, (profile, stack, lid, rules)
+
+
+def _literal_length(value) -> int | None:
+    """Characters of a user-data script: a literal, or a join of literals (tokens count 0)."""
+    if isinstance(value, str):
+        return len(value.encode())
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        lengths = [_literal_length(p) or 0 for p in parts]
+        return sum(lengths) + len(separator.encode()) * max(len(parts) - 1, 0)
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        sub = value["Fn::Sub"]
+        return _literal_length(sub if isinstance(sub, str) else sub[0])
+    return None
+
+
+def test_user_data_stays_under_16_kb_and_holds_no_secret(synthesized):
+    """User data runs once at first boot as root, at most 16 KB, never secrets [002:1515-1549]."""
+    for profile, stack, template in _templates(synthesized):
+        holders = [
+            (lid, props(r).get("UserData"))
+            for lid, r in resources(template, "AWS::EC2::Instance").items()
+        ] + [
+            (lid, props(r).get("LaunchTemplateData", {}).get("UserData"))
+            for lid, r in resources(template, "AWS::EC2::LaunchTemplate").items()
+        ]
+        for lid, user_data in holders:
+            if user_data is None:
+                continue
+            script = user_data.get("Fn::Base64") if isinstance(user_data, dict) else None
+            length = _literal_length(script)
+            assert length is not None and length <= 16 * 1024, (profile, stack, lid, length)
+            text = str(script)
+            assert not re.search(r"(?i)(password|secret|aws_secret_access_key)\s*=", text), lid
