@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from tests.template_queries import props, ref, resources
 from tools.cost import manifest_regions
 from tools.synthesis import PROFILES
-from tools.topology import refs
+from tools.topology import refs, tag
 
 # the network's default database port (ThreeTierNetwork db_port, PostgreSQL)
 DEFAULT_DB_PORT = 5432
@@ -26,18 +26,12 @@ def _templates(synthesized) -> Iterator[tuple[str, str, dict]]:
             yield profile, stack, template
 
 
-def _tag(resource: dict, key: str) -> str | None:
-    return next(
-        (t["Value"] for t in props(resource).get("Tags") or [] if t.get("Key") == key), None
-    )
-
-
 def _subnets(template: dict) -> dict[str, dict]:
     """Subnet id -> {"name": tier name, "type": Public|Private|Isolated, "az": ...}."""
     return {
         lid: {
-            "name": _tag(subnet, "aws-cdk:subnet-name"),
-            "type": _tag(subnet, "aws-cdk:subnet-type"),
+            "name": tag(subnet, "aws-cdk:subnet-name"),
+            "type": tag(subnet, "aws-cdk:subnet-type"),
             "az": props(subnet).get("AvailabilityZone"),
         }
         for lid, subnet in resources(template, "AWS::EC2::Subnet").items()
@@ -66,7 +60,7 @@ def test_only_public_tier_subnets_assign_public_ips(synthesized):
     """Public subnets auto-assign public IPv4 addresses; private ones never [004:7071-7127]."""
     for profile, stack, template in _templates(synthesized):
         for lid, subnet in resources(template, "AWS::EC2::Subnet").items():
-            public = _tag(subnet, "aws-cdk:subnet-type") == "Public"
+            public = tag(subnet, "aws-cdk:subnet-type") == "Public"
             assert props(subnet).get("MapPublicIpOnLaunch") is public, (profile, stack, lid)
 
 
@@ -136,7 +130,7 @@ def test_every_tier_has_one_subnet_size_in_every_az(synthesized):
     for profile, stack, template in _templates(synthesized):
         sizes: dict[str, set[int]] = {}
         for subnet in resources(template, "AWS::EC2::Subnet").values():
-            tier = _tag(subnet, "aws-cdk:subnet-name")
+            tier = tag(subnet, "aws-cdk:subnet-name")
             sizes.setdefault(tier, set()).add(
                 ipaddress.ip_network(props(subnet)["CidrBlock"]).prefixlen
             )

@@ -34,6 +34,7 @@ import contextlib
 import copy
 import io
 import json
+import os
 import sys
 import tempfile
 import time
@@ -42,7 +43,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tools.topology import refs
+from tools.topology import refs, tag
 
 ROOT = Path(__file__).resolve().parents[1]
 Template = dict[str, Any]
@@ -372,8 +373,7 @@ def image(template: Template) -> Iterator[tuple[str, Template]]:
 def subnet_tier(template: Template) -> Iterator[tuple[str, Template]]:
     tiers: dict[str, list[str]] = {}
     for lid, resource in _resources(template, "AWS::EC2::Subnet"):
-        tags = (resource.get("Properties") or {}).get("Tags") or []
-        name = next((t["Value"] for t in tags if t.get("Key") == "aws-cdk:subnet-name"), None)
+        name = tag(resource, "aws-cdk:subnet-name")
         if name:
             tiers.setdefault(name, []).append(lid)
     tier_of = {s: name for name, subnets in tiers.items() for s in subnets}
@@ -471,10 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the outcomes there")
     args = parser.parse_args(argv)
     started = time.monotonic()
-
-    import os
-
-    os.environ.setdefault("CDK_VALIDATION", "false")
+    os.environ.setdefault("CDK_VALIDATION", "false")  # changes no template, as in the tests
     from stacks.catalog import architecture_of
     from tools.synthesis import PRELOADED, PROFILES, ProfileSyntheses, Synthesis, synthesize
 

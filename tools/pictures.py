@@ -228,8 +228,7 @@ def render_png(description: str) -> bytes:
 
 def stamp(png: bytes, description: str) -> bytes:
     """``png`` with a tEXt chunk holding the description's SHA-256, before IEND."""
-    digest = hashlib.sha256(description.encode()).hexdigest()
-    data = f"{STAMP_KEY}\0{digest}".encode("latin-1")
+    data = f"{STAMP_KEY}\0{digest(description)}".encode("latin-1")
     chunk = struct.pack(">I", len(data)) + b"tEXt" + data
     chunk += struct.pack(">I", zlib.crc32(b"tEXt" + data) & 0xFFFFFFFF)
     end = png.rindex(b"IEND") - 4
@@ -265,46 +264,48 @@ def digest(description: str) -> str:
     return hashlib.sha256(description.encode()).hexdigest()
 
 
+def _picture_problems(picture: Picture, directory: Path) -> list[str]:
+    """Why one committed picture is not ``picture`` (empty: current)."""
+    problems = []
+    dot = directory / f"{picture.name}.dot"
+    png = directory / f"{picture.name}.png"
+    if not dot.exists() or dot.read_text() != picture.description:
+        problems.append(f"{dot.name}: description differs from the templates")
+    if not png.exists():
+        problems.append(f"{png.name}: missing")
+    elif stamped_digest(png.read_bytes()) != digest(picture.description):
+        problems.append(f"{png.name}: not rendered from the current description")
+    return problems
+
+
+def _orphans(found: list[Picture], directory: Path) -> list[Path]:
+    """Committed pictures that no stack draws any more."""
+    expected = {p.name for p in found}
+    paths = sorted(directory.glob("*.dot")) + sorted(directory.glob("*.png"))
+    return [path for path in paths if path.stem not in expected]
+
+
 def stale(found: list[Picture], directory: Path = PICTURES) -> list[str]:
     """Why the committed pictures are not the ones ``found`` describes (empty: current)."""
-    problems = []
-    expected = {p.name for p in found}
-    for picture in found:
-        dot = directory / f"{picture.name}.dot"
-        png = directory / f"{picture.name}.png"
-        if not dot.exists() or dot.read_text() != picture.description:
-            problems.append(f"{dot.name}: description differs from the templates")
-        if not png.exists():
-            problems.append(f"{png.name}: missing")
-        elif stamped_digest(png.read_bytes()) != digest(picture.description):
-            problems.append(f"{png.name}: not rendered from the current description")
-    for path in sorted(directory.glob("*.dot")) + sorted(directory.glob("*.png")):
-        if path.stem not in expected:
-            problems.append(f"{path.name}: no stack draws it any more")
-    return problems
+    problems = [problem for picture in found for problem in _picture_problems(picture, directory)]
+    return problems + [
+        f"{path.name}: no stack draws it any more" for path in _orphans(found, directory)
+    ]
 
 
 def write(found: list[Picture], directory: Path = PICTURES) -> list[Path]:
     """Write what changed (and delete pictures no stack draws); the paths written."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    expected = {p.name for p in found}
     for picture in found:
+        if not _picture_problems(picture, directory):
+            continue
         dot = directory / f"{picture.name}.dot"
         png = directory / f"{picture.name}.png"
-        current = (
-            dot.exists()
-            and dot.read_text() == picture.description
-            and png.exists()
-            and stamped_digest(png.read_bytes()) == digest(picture.description)
-        )
-        if current:
-            continue
         dot.write_text(picture.description)
         png.write_bytes(render_png(picture.description))
         written += [dot, png]
-    for path in sorted(directory.glob("*.dot")) + sorted(directory.glob("*.png")):
-        if path.stem not in expected:
-            path.unlink()
-            written.append(path)
+    for path in _orphans(found, directory):
+        path.unlink()
+        written.append(path)
     return written

@@ -90,12 +90,13 @@ def refs(value: Any) -> Iterator[str]:
             yield from refs(child)
 
 
-def _tag(resource: dict, key: str) -> str | None:
+def tag(resource: dict, key: str) -> str | None:
+    """The value of a resource's tag ``key`` (CDK's ``aws-cdk:subnet-name``, say), or None."""
     tags = (resource.get("Properties") or {}).get("Tags") or []
     if isinstance(tags, list):
-        for tag in tags:
-            if isinstance(tag, dict) and tag.get("Key") == key:
-                return str(tag.get("Value"))
+        for entry in tags:
+            if isinstance(entry, dict) and entry.get("Key") == key:
+                return str(entry.get("Value"))
     return None
 
 
@@ -298,16 +299,16 @@ class _Builder:
                 az = "AZ (chosen at deploy)"
             self.subnet_az[sid] = az
             resource = self.res[sid]
-            name = _tag(resource, "aws-cdk:subnet-name") or "Subnet"
-            kind = _tag(resource, "aws-cdk:subnet-type") or ""
+            name = tag(resource, "aws-cdk:subnet-name") or "Subnet"
+            kind = tag(resource, "aws-cdk:subnet-type") or ""
             self.subnet_tier[sid] = kind or name
             self.subnet_name[sid] = name
         for sid in sorted(subnets, key=self._subnet_order):
             az = self.subnet_az[sid]
             az_box = self.cluster(f"az_{_slug(az)}", f"Availability Zone {az}", VPC, "az")
             resource = self.res[sid]
-            name = _tag(resource, "aws-cdk:subnet-name") or "Subnet"
-            kind = _tag(resource, "aws-cdk:subnet-type") or ""
+            name = tag(resource, "aws-cdk:subnet-name") or "Subnet"
+            kind = tag(resource, "aws-cdk:subnet-type") or ""
             cidr = _literal(self.props(sid).get("CidrBlock"))
             label = f"{name} subnet {cidr}" + (f" ({kind.lower()})" if kind else "")
             self.subnet_box[sid] = self.cluster(f"subnet_{_slug(sid)}", label, az_box, "subnet")
@@ -451,7 +452,7 @@ class _Builder:
         for lid in self.of_type("AWS::EC2::Instance"):
             props = self.props(lid)
             subnets = list(refs(props.get("SubnetId"))) + list(refs(props.get("NetworkInterfaces")))
-            name = _tag(self.res[lid], "Name") or _path_name(self.res[lid]) or "EC2 instance"
+            name = tag(self.res[lid], "Name") or _path_name(self.res[lid]) or "EC2 instance"
             label = f"{name.rsplit('/', 1)[-1]}\n{_literal(props.get('InstanceType'))}"
             self._place(
                 lid, "aws.compute.EC2Instance", label, [s for s in subnets if s in self.subnet_box]
@@ -1050,7 +1051,7 @@ def _imports(template: dict, exports: dict[str, tuple[str, str]]) -> Iterator[tu
 def _what(resource: dict) -> str:
     rtype = resource.get("Type", "")
     if rtype == "AWS::EC2::Subnet":
-        return f"{_tag(resource, 'aws-cdk:subnet-name') or ''} subnet".strip()
+        return f"{tag(resource, 'aws-cdk:subnet-name') or ''} subnet".strip()
     if rtype == "AWS::EC2::SecurityGroup":
         return f"security group {_path_name(resource)}"
     return {"AWS::EC2::VPC": "VPC"}.get(rtype, rtype.rsplit("::", 1)[-1])
