@@ -35,6 +35,7 @@ def _nat_instances(template: dict) -> dict[str, dict]:
     }
 
 
+@pytest.mark.fact("NET-19")
 def test_nat_instances_admit_only_the_vpcs_own_range(nat):
     template, _ = nat
     instances = _nat_instances(template)
@@ -48,6 +49,7 @@ def test_nat_instances_admit_only_the_vpcs_own_range(nat):
     assert all(props(i)["SourceDestCheck"] is False for i in instances.values())
 
 
+@pytest.mark.fact("NET-21")
 def test_nat_instances_require_imdsv2_and_boot_from_an_encrypted_volume(nat):
     template, _ = nat
     for instance in _nat_instances(template).values():
