@@ -12,10 +12,13 @@ IMDSv2 required, encrypted gp3 root, SSM Session Manager instead of a key pair).
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from aws_cdk import (
     Acknowledgment,
@@ -25,6 +28,7 @@ from aws_cdk import (
     CfnResource,
     Duration,
     Fn,
+    Names,
     RemovalPolicy,
     Stack,
     Token,
@@ -32,9 +36,14 @@ from aws_cdk import (
     region_info,
 )
 from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_elasticloadbalancingv2_targets as elbv2_targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -587,6 +596,445 @@ def _validate(
     )
 
 
+# --- Routing rules, extra targets, more certificates, more scaling policies (all opt-in) ---
+
+_MAX_RULE_PRIORITY = 50000
+_MAX_VALUES_PER_CONDITION = 3  # the ALB's limits on a rule's comparison strings
+_MAX_VALUES_PER_RULE = 5
+_MAX_CONDITION_VALUE = 128  # characters in one comparison string
+_MAX_HEADER_NAME = 40
+_FIXED_RESPONSE_TYPES = (
+    "text/plain",
+    "text/css",
+    "text/html",
+    "application/javascript",
+    "application/json",
+)
+_FORWARD_TARGETS = ("instances", "ip_targets", "lambda_target")
+# Where an ALB accepts IP targets besides its own VPC's ranges: RFC 1918 and RFC 6598.
+_PRIVATE_IPV4 = tuple(
+    ipaddress.IPv4Network(block)
+    for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+_PREDICTIVE_MODES = {"forecast_only": "ForecastOnly", "forecast_and_scale": "ForecastAndScale"}
+_ELB_SERVICE = "elasticloadbalancing.amazonaws.com"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixedResponse:
+    """What the load balancer answers itself, without a target.
+
+    :param status_code: a 2XX, 4XX or 5XX HTTP status. Default: 200.
+    :param message_body: at most 1024 bytes. Default: empty.
+    :param content_type: ``text/plain``, ``text/css``, ``text/html``,
+        ``application/javascript`` or ``application/json``. Default: ``text/plain``.
+    """
+
+    status_code: int = 200
+    message_body: str = ""
+    content_type: str = "text/plain"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Redirect:
+    """A redirect; each part left None keeps the request's own (``#{host}``, ``#{path}``...).
+
+    :param protocol: ``HTTP`` or ``HTTPS`` (an HTTPS listener cannot redirect to HTTP; from
+        the HTTP listener to HTTPS give ``port`` too). Default: None (the request's).
+    :param host: the host name, may use ``#{host}``. Default: None (the request's).
+    :param port: 1 to 65535. Default: None (the request's).
+    :param path: starting with ``/``, may use ``#{path}``. Default: None (the request's).
+    :param query: without the leading ``?``, may use ``#{query}``. Default: None (the request's).
+    :param permanent: 301 when True, 302 when False. Default: True.
+    """
+
+    protocol: str | None = None
+    host: str | None = None
+    port: int | None = None
+    path: str | None = None
+    query: str | None = None
+    permanent: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoutingRule:
+    """A listener rule: when every given condition matches, do the one action.
+
+    Conditions (at least one; at most 3 values each and 5 in all, the ALB's limits; each value
+    at most 128 characters, ``*`` and ``?`` are wildcards except in ``source_ips``):
+
+    :param priority: 1 to 50000, unique on the listener, lower first (``fixed_responses``
+        take 1 to N). Required.
+    :param path_patterns: URL paths starting with ``/``. Default: none.
+    :param host_headers: host names, e.g. ``api.example.com``. Default: none.
+    :param http_header: a header's name (at most 40 characters) and the values it may have.
+        Default: None.
+    :param query_strings: query key -> value pairs, each of which must be present.
+        Default: none.
+    :param source_ips: the client's address, IPv4 CIDR blocks (the ALB is IPv4-only).
+        Default: none.
+
+    Action (exactly one):
+
+    :param forward_to: one of the construct's target groups: ``"instances"`` (the Auto
+        Scaling group), ``"ip_targets"`` or ``"lambda_target"`` (given to the construct).
+        Default: None.
+    :param fixed_response: the load balancer answers itself. Default: None.
+    :param redirect: the load balancer redirects. Default: None.
+    """
+
+    priority: int
+    path_patterns: Sequence[str] = ()
+    host_headers: Sequence[str] = ()
+    http_header: tuple[str, Sequence[str]] | None = None
+    query_strings: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    source_ips: Sequence[str] = ()
+    forward_to: Literal["instances", "ip_targets", "lambda_target"] | None = None
+    fixed_response: FixedResponse | None = None
+    redirect: Redirect | None = None
+
+
+def _check_sequence(name: str, value: object, kind: str) -> list:
+    """A list or tuple (not a string); returns it as a list."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise ValueError(f"{name} is {value!r}; allowed: a list of {kind}")
+    return list(value)
+
+
+def _check_values(name: str, values: object, pattern: str, allowed: str) -> list[str]:
+    """A condition's comparison strings: 1 to 3 strings of 1 to 128 characters each."""
+    values = _check_sequence(name, values, "strings")
+    if len(values) > _MAX_VALUES_PER_CONDITION:
+        raise ValueError(
+            f"{name} has {len(values)} values; allowed: at most {_MAX_VALUES_PER_CONDITION} per "
+            "condition (the load balancer's limit)"
+        )
+    for value in values:
+        _check_text(name, value, pattern, f"{allowed}, 1 to {_MAX_CONDITION_VALUE} characters")
+        if not _is_token(value) and len(value) > _MAX_CONDITION_VALUE:
+            raise ValueError(
+                f"{name} value is {len(value)} characters; allowed: 1 to {_MAX_CONDITION_VALUE}"
+            )
+    return values
+
+
+def _check_fixed_response(name: str, response: FixedResponse) -> None:
+    _check_int(f"{name}.status_code", response.status_code, 200, 599)
+    if not _is_token(response.status_code) and response.status_code // 100 not in (2, 4, 5):
+        raise ValueError(
+            f"{name}.status_code is {response.status_code}; allowed: a 2XX, 4XX or 5XX status"
+        )
+    if response.content_type not in _FIXED_RESPONSE_TYPES:
+        raise ValueError(
+            f"{name}.content_type is {response.content_type!r}; allowed: one of "
+            f"{', '.join(_FIXED_RESPONSE_TYPES)}"
+        )
+    body = response.message_body
+    if not isinstance(body, str) or len(body.encode()) > _MAX_FIXED_RESPONSE_BYTES:
+        size = f"{len(body.encode())} bytes" if isinstance(body, str) else repr(body)
+        raise ValueError(
+            f"{name}.message_body is {size}; allowed: a text of at most "
+            f"{_MAX_FIXED_RESPONSE_BYTES} bytes (the load balancer's limit)"
+        )
+
+
+def _check_redirect(name: str, redirect: Redirect, https: bool) -> None:
+    parts = (redirect.protocol, redirect.host, redirect.port, redirect.path, redirect.query)
+    if all(part is None for part in parts):
+        raise ValueError(
+            f"{name} changes nothing; allowed: a redirect with at least one of protocol, host, "
+            "port, path, query (else it would redirect to itself, forever)"
+        )
+    if redirect.protocol is not None and redirect.protocol not in ("HTTP", "HTTPS"):
+        raise ValueError(f"{name}.protocol is {redirect.protocol!r}; allowed: 'HTTP' or 'HTTPS'")
+    if https and redirect.protocol == "HTTP":
+        raise ValueError(
+            f"{name}.protocol is 'HTTP' on the HTTPS listener; allowed: 'HTTPS' or None (the "
+            "load balancer never redirects HTTPS to HTTP)"
+        )
+    if not https and redirect.protocol == "HTTPS" and redirect.port is None:
+        raise ValueError(
+            f"{name}.port is None with protocol 'HTTPS' on the HTTP listener; allowed: the HTTPS "
+            "port, e.g. 443 (else the redirect keeps the request's port 80)"
+        )
+    if redirect.host is not None:
+        _check_text(
+            f"{name}.host",
+            redirect.host,
+            r"(#\{host\}|[A-Za-z0-9-]+)([.-](#\{host\}|[A-Za-z0-9-]+))*",
+            "a host name such as 'www.example.com', may use #{host}",
+        )
+    if redirect.port is not None:
+        _check_int(f"{name}.port", redirect.port, 1, 65535)
+    if redirect.path is not None:
+        _check_text(
+            f"{name}.path",
+            redirect.path,
+            r"/([A-Za-z0-9._~/*-]|#\{(path|host|port)\})*",
+            "a path starting with '/', may use #{path}",
+        )
+    if redirect.query is not None:
+        _check_text(
+            f"{name}.query",
+            redirect.query,
+            r"([^?#\s]|#\{(query|path|host|port)\})+",
+            "a query without the leading '?', may use #{query}",
+        )
+    if not isinstance(redirect.permanent, bool):
+        raise ValueError(f"{name}.permanent is {redirect.permanent!r}; allowed: True or False")
+
+
+def _check_rule_conditions(name: str, rule: RoutingRule) -> int:
+    """The rule's conditions; returns how many comparison strings they hold."""
+    count = 0
+    count += len(
+        _check_values(
+            f"{name}.path_patterns",
+            rule.path_patterns,
+            r"/[A-Za-z0-9._~/*?$'\"@:+&-]*",
+            "URL path patterns starting with '/'",
+        )
+    )
+    count += len(
+        _check_values(
+            f"{name}.host_headers",
+            rule.host_headers,
+            r"[A-Za-z0-9*?-]+(\.[A-Za-z0-9*?-]+)*",
+            "host names such as 'api.example.com' ('*' and '?' match any)",
+        )
+    )
+    if rule.http_header is not None:
+        header = rule.http_header
+        if not isinstance(header, tuple | list) or len(header) != 2:
+            raise ValueError(f"{name}.http_header is {header!r}; allowed: (name, [values])")
+        _check_text(
+            f"{name}.http_header name",
+            header[0],
+            rf"[A-Za-z0-9!#$%&'*+.^_`|~-]{{1,{_MAX_HEADER_NAME}}}",
+            f"an HTTP header name of 1 to {_MAX_HEADER_NAME} characters",
+        )
+        values = _check_values(
+            f"{name}.http_header values", header[1], r"[ -~]+", "printable ASCII text"
+        )
+        if not values:
+            raise ValueError(f"{name}.http_header has no values; allowed: 1 to 3 values")
+        count += len(values)
+    queries = rule.query_strings
+    if not isinstance(queries, Mapping):
+        raise ValueError(f"{name}.query_strings is {queries!r}; allowed: a mapping of key -> value")
+    if len(queries) > _MAX_VALUES_PER_CONDITION:
+        raise ValueError(
+            f"{name}.query_strings has {len(queries)} pairs; allowed: at most "
+            f"{_MAX_VALUES_PER_CONDITION} per condition (the load balancer's limit)"
+        )
+    for key, value in queries.items():
+        for part, text in (("key", key), ("value", value)):
+            _check_text(
+                f"{name}.query_strings {part}",
+                text,
+                rf"[^\s&=#]{{1,{_MAX_CONDITION_VALUE}}}",
+                f"1 to {_MAX_CONDITION_VALUE} characters without spaces, '&', '=' or '#'",
+            )
+    count += len(queries)
+    sources = _check_sequence(f"{name}.source_ips", rule.source_ips, "IPv4 CIDR blocks")
+    if len(sources) > _MAX_VALUES_PER_CONDITION:
+        raise ValueError(
+            f"{name}.source_ips has {len(sources)} values; allowed: at most "
+            f"{_MAX_VALUES_PER_CONDITION} per condition (the load balancer's limit)"
+        )
+    for cidr in sources:
+        if _is_token(cidr):
+            continue
+        if _parse_cidr(f"{name}.source_ips", cidr).version == 6:
+            raise ValueError(
+                f"{name}.source_ips has {cidr!r}, an IPv6 range; allowed: IPv4 blocks (the load "
+                "balancer is IPv4-only: no client address could ever match)"
+            )
+    count += len(sources)
+    return count
+
+
+def _check_routing_rules(
+    rules: object,
+    *,
+    fixed_response_count: int,
+    have_ip_targets: bool,
+    have_lambda_target: bool,
+    https: bool,
+) -> list[RoutingRule]:
+    rules = _check_sequence("routing_rules", rules, "RoutingRule")
+    taken: dict[int, str] = {
+        priority: "fixed_responses" for priority in range(1, fixed_response_count + 1)
+    }
+    for index, rule in enumerate(rules):
+        name = f"routing_rules[{index}]"
+        if not isinstance(rule, RoutingRule):
+            raise ValueError(f"{name} is {rule!r}; allowed: a RoutingRule")
+        _check_int(f"{name}.priority", rule.priority, 1, _MAX_RULE_PRIORITY)
+        if not _is_token(rule.priority):
+            if rule.priority in taken:
+                raise ValueError(
+                    f"{name}.priority is {rule.priority}, taken by {taken[rule.priority]}; "
+                    "allowed: a priority no other rule of the listener has"
+                )
+            taken[rule.priority] = name
+        count = _check_rule_conditions(name, rule)
+        if count == 0:
+            raise ValueError(
+                f"{name} has no condition; allowed: at least one of path_patterns, "
+                "host_headers, http_header, query_strings, source_ips"
+            )
+        if count > _MAX_VALUES_PER_RULE:
+            raise ValueError(
+                f"{name} has {count} condition values; allowed: at most {_MAX_VALUES_PER_RULE} "
+                "per rule (the load balancer's limit)"
+            )
+        actions = [
+            action
+            for action in (rule.forward_to, rule.fixed_response, rule.redirect)
+            if action is not None
+        ]
+        if len(actions) != 1:
+            raise ValueError(
+                f"{name} has {len(actions)} actions; allowed: exactly one of forward_to, "
+                "fixed_response, redirect"
+            )
+        if rule.forward_to is not None:
+            exists = {
+                "instances": True,
+                "ip_targets": have_ip_targets,
+                "lambda_target": have_lambda_target,
+            }
+            if rule.forward_to not in _FORWARD_TARGETS:
+                raise ValueError(
+                    f"{name}.forward_to is {rule.forward_to!r}; allowed: one of "
+                    f"{', '.join(map(repr, _FORWARD_TARGETS))}"
+                )
+            if not exists[rule.forward_to]:
+                raise ValueError(
+                    f"{name}.forward_to is {rule.forward_to!r}, but the construct has no "
+                    f"{rule.forward_to}; allowed: a target group it has (pass {rule.forward_to})"
+                )
+        if rule.fixed_response is not None:
+            if not isinstance(rule.fixed_response, FixedResponse):
+                raise ValueError(
+                    f"{name}.fixed_response is {rule.fixed_response!r}; allowed: a FixedResponse"
+                )
+            _check_fixed_response(f"{name}.fixed_response", rule.fixed_response)
+        if rule.redirect is not None:
+            if not isinstance(rule.redirect, Redirect):
+                raise ValueError(f"{name}.redirect is {rule.redirect!r}; allowed: a Redirect")
+            _check_redirect(f"{name}.redirect", rule.redirect, https)
+    forwarded = {rule.forward_to for rule in rules}
+    for target, given in (("ip_targets", have_ip_targets), ("lambda_target", have_lambda_target)):
+        if given and target not in forwarded:
+            raise ValueError(
+                f"{target} is given but no routing rule forwards to it; allowed: add a "
+                f"RoutingRule(forward_to={target!r}, ...) (the listener reaches it only that way)"
+            )
+    return rules
+
+
+def _vpc_ranges(vpc: ec2.IVpc) -> list[ipaddress.IPv4Network] | None:
+    """The VPC's IPv4 range when known at synthesis (a looked-up VPC, or one made here)."""
+    cidr = vpc.vpc_cidr_block
+    if _is_token(cidr):
+        resource = vpc.node.default_child
+        cidr = resource.cidr_block if isinstance(resource, ec2.CfnVPC) else None
+    if not isinstance(cidr, str) or _is_token(cidr):
+        return None
+    return [ipaddress.IPv4Network(cidr)]
+
+
+def _check_ip_targets(
+    ip_targets: object, port: object, vpc_ranges: list[ipaddress.IPv4Network] | None
+) -> list[str]:
+    addresses = _check_sequence("ip_targets", ip_targets, "IPv4 addresses")
+    _check_int("ip_target_port", port, 1, 65535)
+    ranges = (*_PRIVATE_IPV4, *(vpc_ranges or ()))
+    allowed = "a private IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10"
+    allowed += ", or the VPC's range)" if vpc_ranges else ")"
+    seen: set[str] = set()
+    for address in addresses:
+        if _is_token(address):
+            continue
+        try:
+            parsed = ipaddress.IPv4Address(address) if isinstance(address, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None or not any(parsed in block for block in ranges):
+            raise ValueError(f"ip_targets has {address!r}; allowed: {allowed}, e.g. '10.20.0.15'")
+        if address in seen:
+            raise ValueError(f"ip_targets has {address!r} twice; allowed: each address once")
+        seen.add(address)
+    return addresses
+
+
+def _check_additional_certificates(
+    certificates: object, certificate_arn: str | None, region: str
+) -> list[acm.ICertificate]:
+    certificates = _check_sequence(
+        "additional_certificates", certificates, "certificatemanager.ICertificate"
+    )
+    if certificates and certificate_arn is None:
+        raise ValueError(
+            "additional_certificates is given without certificate_arn; allowed: only with "
+            "certificate_arn (the HTTPS listener's default certificate; SNI picks the others)"
+        )
+    arns = [certificate_arn]
+    for index, certificate in enumerate(certificates):
+        arn = getattr(certificate, "certificate_arn", None)
+        if arn is None:
+            raise ValueError(
+                f"additional_certificates[{index}] is {certificate!r}; allowed: a "
+                "certificatemanager.ICertificate"
+            )
+        _check_certificate_arn(f"additional_certificates[{index}]", arn, region=region)
+        if not _is_token(arn) and arn in arns:
+            raise ValueError(
+                f"additional_certificates[{index}] is {arn!r} again; allowed: each certificate "
+                "once, none of them certificate_arn"
+            )
+        arns.append(arn)
+    return certificates
+
+
+def _check_more_scaling(
+    cpu_step_scaling: object, predictive_scaling: object, cross_zone: object
+) -> None:
+    if cpu_step_scaling is not None:
+        if not isinstance(cpu_step_scaling, tuple | list) or len(cpu_step_scaling) != 2:
+            raise ValueError(
+                f"cpu_step_scaling is {cpu_step_scaling!r}; allowed: (low, high) percentages"
+            )
+        low, high = cpu_step_scaling
+        _check_number("cpu_step_scaling low", low, 0, 100)
+        _check_number("cpu_step_scaling high", high, 0, 100)
+        if not _is_token(low) and not _is_token(high) and not 0 < low < high < 100:
+            raise ValueError(
+                f"cpu_step_scaling is ({low}, {high}); allowed: 0 < low < high < 100, e.g. (30, 70)"
+            )
+    if predictive_scaling is not None and predictive_scaling not in _PREDICTIVE_MODES:
+        raise ValueError(
+            f"predictive_scaling is {predictive_scaling!r}; allowed: None, 'forecast_only' or "
+            "'forecast_and_scale'"
+        )
+    if not isinstance(cross_zone, bool):
+        raise ValueError(f"cross_zone is {cross_zone!r}; allowed: True or False")
+
+
+def _health_check(path: str) -> elbv2.HealthCheck:
+    """Every HTTP target group's check: ``path`` must answer 200, two passes in, three out."""
+    return elbv2.HealthCheck(
+        path=path,
+        healthy_http_codes="200",
+        interval=Duration.seconds(15),
+        timeout=Duration.seconds(5),
+        healthy_threshold_count=2,
+        unhealthy_threshold_count=3,
+    )
+
+
 def web_server_user_data(app_port: int, health_check_path: str) -> ec2.UserData:
     """Install httpd: ``/`` names the instance and its AZ (read with an IMDSv2 token)."""
     health_file = health_check_path + ("index.html" if health_check_path.endswith("/") else "")
@@ -615,9 +1063,10 @@ class WebTier(Construct):
 
     Attributes: ``load_balancer``, ``auto_scaling_group``, ``target_group``, ``listener`` (the
     one that forwards: HTTPS with a certificate, else HTTP), ``redirect_listener`` (or None),
-    ``alb_security_group``, ``instance_security_group``, ``access_log_bucket`` (or None),
-    ``url``, and ``connections``: the instances' own security group, with ``app_port`` as
-    default port. Pass ``web.connections`` wherever aws-cdk-lib takes an ``IConnectable``, e.g.
+    ``ip_target_group`` and ``lambda_target_group`` (or None), ``alb_security_group``,
+    ``instance_security_group``, ``access_log_bucket`` (or None), ``url``, and ``connections``:
+    the instances' own security group, with ``app_port`` as default port. Pass
+    ``web.connections`` wherever aws-cdk-lib takes an ``IConnectable``, e.g.
     ``database.connections.allow_default_port_from(web.connections)``.
     """
 
@@ -654,6 +1103,14 @@ class WebTier(Construct):
         app_port: int = 80,
         ingress_cidr: str = "0.0.0.0/0",
         fixed_responses: Mapping[str, str] | None = None,
+        routing_rules: Sequence[RoutingRule] = (),
+        ip_targets: Sequence[str] = (),
+        ip_target_port: int = 80,
+        lambda_target: lambda_.IFunction | None = None,
+        additional_certificates: Sequence[acm.ICertificate] = (),
+        cpu_step_scaling: tuple[float, float] | None = None,
+        predictive_scaling: Literal["forecast_only", "forecast_and_scale"] | None = None,
+        cross_zone: bool = True,
         notification_topic: sns.ITopic | None = None,
         access_logs: bool = True,
         deletion_protection: bool = True,
@@ -712,6 +1169,35 @@ class WebTier(Construct):
             point).
         :param fixed_responses: path pattern -> text of at most 1024 bytes, answered by the ALB
             itself with 200 (the notes' listener rules), at most 10. Default: None.
+        :param routing_rules: listener rules on the listener that serves traffic (HTTPS with
+            a certificate, else HTTP), each matching on path, host header, HTTP header, query
+            string and/or source IP, and forwarding to one of the construct's target groups,
+            answering itself or redirecting (see ``RoutingRule``). Priorities 1 to 50000, unique
+            and after the ``fixed_responses``. Default: none.
+        :param ip_targets: private IPv4 addresses served as a target group of type ``ip``,
+            e.g. on-premises servers over VPN or Direct Connect (RFC 1918 or RFC 6598, or the
+            VPC's range when known); addresses outside the VPC are registered for every AZ
+            (``AvailabilityZone: all``). The ALB's group may reach them on ``ip_target_port``
+            only. Reached through a ``RoutingRule(forward_to="ip_targets")``. Default: none.
+        :param ip_target_port: the port the IP targets listen on (HTTP); their health check
+            uses ``health_check_path``. Default: 80.
+        :param lambda_target: a function served as a target group of type ``lambda``; it gets
+            an invoke permission for ``elasticloadbalancing.amazonaws.com`` limited to this
+            target group (by its name) and this account. Reached through a
+            ``RoutingRule(forward_to="lambda_target")``. Default: None.
+        :param additional_certificates: more ACM certificates on the HTTPS listener, chosen by
+            SNI from the host name the client asks for (``certificate_arn`` stays the default);
+            only with ``certificate_arn``. Default: none.
+        :param cpu_step_scaling: (low, high) average CPU percentages, 0 < low < high < 100: a
+            step-scaling policy adds 2 instances at high or above and removes 1 at low or below
+            (the notes' (30, 70)), beside target tracking. Default: None.
+        :param predictive_scaling: a predictive-scaling policy on CPU with the target-tracking
+            target: ``"forecast_only"`` (forecasts only, to review them) or
+            ``"forecast_and_scale"`` (also scales ahead of the forecast, never above
+            ``max_capacity``). Default: None.
+        :param cross_zone: cross-zone load balancing on the instance and IP target groups
+            (False turns it off per target group; each AZ's nodes then serve only their own
+            AZ's targets). Default: True (the ALB's own default, no attribute written).
         :param notification_topic: SNS topic told of every launch, termination and error.
             Default: None (see the ASG's activity history or EventBridge).
         :param access_logs: write the ALB's access logs to a new S3 bucket (SSE-S3, TLS
@@ -729,6 +1215,23 @@ class WebTier(Construct):
                 f"fixed_responses is {fixed_responses!r}; allowed: a mapping of path -> text"
             )
         fixed_responses = dict(fixed_responses or {})
+        region = Stack.of(self).region
+        ip_targets = _check_ip_targets(ip_targets, ip_target_port, _vpc_ranges(vpc))
+        if lambda_target is not None and not hasattr(lambda_target, "function_arn"):
+            raise ValueError(
+                f"lambda_target is {lambda_target!r}; allowed: an aws_lambda.IFunction"
+            )
+        routing_rules = _check_routing_rules(
+            routing_rules,
+            fixed_response_count=len(fixed_responses),
+            have_ip_targets=bool(ip_targets),
+            have_lambda_target=lambda_target is not None,
+            https=certificate_arn is not None,
+        )
+        additional_certificates = _check_additional_certificates(
+            additional_certificates, certificate_arn, region
+        )
+        _check_more_scaling(cpu_step_scaling, predictive_scaling, cross_zone)
         if isinstance(instance_security_groups, str) or not all(
             hasattr(group, "security_group_id") for group in instance_security_groups
         ):
@@ -754,7 +1257,7 @@ class WebTier(Construct):
             fixed_responses=fixed_responses,
             instance_type=instance_type,
             peak=(peak_start, peak_end, peak_time_zone),
-            region=Stack.of(self).region,
+            region=region,
         )
         alb_subnets = alb_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)
         instance_subnets = instance_subnets or ec2.SubnetSelection(
@@ -819,16 +1322,30 @@ class WebTier(Construct):
             targets=[self.auto_scaling_group],
             deregistration_delay=Duration.seconds(deregistration_delay_seconds),
             stickiness_cookie_duration=stickiness_duration,
-            health_check=elbv2.HealthCheck(
-                path=health_check_path,
-                healthy_http_codes="200",
-                interval=Duration.seconds(15),
-                timeout=Duration.seconds(5),
-                healthy_threshold_count=2,
-                unhealthy_threshold_count=3,
-            ),
+            cross_zone_enabled=None if cross_zone else False,
+            health_check=_health_check(health_check_path),
         )
         self._listeners(certificate_arn, ssl_policy, http_port, https_port, fixed_responses)
+        self.ip_target_group = self._ip_target_group(
+            vpc,
+            ip_targets,
+            ip_target_port,
+            deregistration_delay_seconds=deregistration_delay_seconds,
+            health_check_path=health_check_path,
+            cross_zone=cross_zone,
+        )
+        self.lambda_target_group = self._lambda_target_group(lambda_target)
+        self._routes(routing_rules)
+        if additional_certificates:
+            # One AWS::ElasticLoadBalancingV2::ListenerCertificate each; the listener's own
+            # Certificates keep the default one (certificate_arn).
+            self.listener.add_certificates(
+                "Sni",
+                [
+                    elbv2.ListenerCertificate.from_certificate_manager(c)
+                    for c in additional_certificates
+                ],
+            )
         protocol = "https" if certificate_arn else "http"
         default_port = 443 if certificate_arn else 80
         listener_port = https_port if certificate_arn else http_port
@@ -842,6 +1359,10 @@ class WebTier(Construct):
             peak=(peak_min_capacity, peak_start, peak_end, peak_time_zone),
             min_capacity=min_capacity,
         )
+        if cpu_step_scaling is not None:
+            self._cpu_step_scaling(cpu_step_scaling, instance_warmup)
+        if predictive_scaling is not None:
+            self._predictive_scaling(predictive_scaling, cpu_target_percent)
         _except_cdk_handlers(self)
 
     def _alb_security_group(
@@ -1113,11 +1634,14 @@ class WebTier(Construct):
             estimated_instance_warmup=instance_warmup,
         )
         if requests_per_target is not None:
-            group.scale_on_request_count(
+            policy = group.scale_on_request_count(
                 "RequestsTarget",
                 target_requests_per_minute=requests_per_target,
                 estimated_instance_warmup=instance_warmup,
             )
+            # aws-cdk-lib both refers to the listener (in the metric's resource label) and
+            # depends on it: cfn-lint's "obsolete DependsOn", harmless and not ours to change.
+            _lint_exception(policy.node.default_child, ("W3005",))
         peak_min_capacity, start, end, time_zone = peak
         if peak_min_capacity is not None:
             group.scale_on_schedule(
@@ -1132,3 +1656,198 @@ class WebTier(Construct):
                 time_zone=time_zone,
                 min_capacity=min_capacity,
             )
+
+    def _ip_target_group(
+        self,
+        vpc: ec2.IVpc,
+        addresses: list[str],
+        port: int,
+        *,
+        deregistration_delay_seconds: int,
+        health_check_path: str,
+        cross_zone: bool,
+    ) -> elbv2.ApplicationTargetGroup | None:
+        """A target group of type ip; the ALB's group may reach each address on ``port``."""
+        if not addresses:
+            return None
+        vpc_ranges = _vpc_ranges(vpc) or []
+        targets = []
+        for address in addresses:
+            inside = not _is_token(address) and any(
+                ipaddress.IPv4Address(address) in block for block in vpc_ranges
+            )
+            # An address outside the VPC (on premises) is registered for every AZ.
+            targets.append(
+                elbv2_targets.IpTarget(address, port, availability_zone=None if inside else "all")
+            )
+            self.alb_security_group.add_egress_rule(
+                _peer(f"{address}/32"), ec2.Port.tcp(port), f"IP target {address}"
+            )
+        return elbv2.ApplicationTargetGroup(
+            self,
+            "IpTargetGroup",
+            vpc=vpc,
+            port=port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            target_type=elbv2.TargetType.IP,
+            targets=targets,
+            deregistration_delay=Duration.seconds(deregistration_delay_seconds),
+            cross_zone_enabled=None if cross_zone else False,
+            health_check=_health_check(health_check_path),
+        )
+
+    def _lambda_target_group(
+        self, function: lambda_.IFunction | None
+    ) -> elbv2.ApplicationTargetGroup | None:
+        """A target group of type lambda whose function only this target group may invoke.
+
+        aws-cdk-lib's ``LambdaTarget`` grants the ELB service on the function with no source:
+        any account's target group could then invoke it. Here the permission names this
+        target group, by its name (its ARN would make a cycle: the group registers the
+        function only once the permission exists), and this account.
+        """
+        if function is None:
+            return None
+        stack = Stack.of(self)
+        name = f"{Names.unique_resource_name(self, max_length=26)}Lambda"
+        permission = lambda_.CfnPermission(
+            self,
+            "LambdaTargetInvoke",
+            action="lambda:InvokeFunction",
+            function_name=function.function_arn,
+            principal=_ELB_SERVICE,
+            source_account=stack.account,
+            source_arn=stack.format_arn(
+                service="elasticloadbalancing", resource="targetgroup", resource_name=f"{name}/*"
+            ),
+        )
+        group = elbv2.ApplicationTargetGroup(
+            self, "LambdaTargetGroup", target_type=elbv2.TargetType.LAMBDA, target_group_name=name
+        )
+        group.node.default_child.add_property_override("Targets", [{"Id": function.function_arn}])
+        group.node.add_dependency(permission)
+        return group
+
+    def _routes(self, rules: list[RoutingRule]) -> None:
+        """Each routing rule on the listener that serves traffic."""
+        groups = {
+            "instances": self.target_group,
+            "ip_targets": self.ip_target_group,
+            "lambda_target": self.lambda_target_group,
+        }
+        for index, rule in enumerate(rules):
+            conditions = []
+            if rule.path_patterns:
+                conditions.append(elbv2.ListenerCondition.path_patterns(list(rule.path_patterns)))
+            if rule.host_headers:
+                conditions.append(elbv2.ListenerCondition.host_headers(list(rule.host_headers)))
+            if rule.http_header is not None:
+                header, values = rule.http_header
+                conditions.append(elbv2.ListenerCondition.http_header(header, list(values)))
+            if rule.query_strings:
+                conditions.append(
+                    elbv2.ListenerCondition.query_strings(
+                        [
+                            elbv2.QueryStringCondition(key=key, value=value)
+                            for key, value in rule.query_strings.items()
+                        ]
+                    )
+                )
+            if rule.source_ips:
+                conditions.append(elbv2.ListenerCondition.source_ips(list(rule.source_ips)))
+            if rule.forward_to is not None:
+                action = elbv2.ListenerAction.forward([groups[rule.forward_to]])
+            elif rule.fixed_response is not None:
+                response = rule.fixed_response
+                action = elbv2.ListenerAction.fixed_response(
+                    response.status_code,
+                    content_type=response.content_type,
+                    message_body=response.message_body or None,
+                )
+            else:
+                redirect = rule.redirect
+                action = elbv2.ListenerAction.redirect(
+                    protocol=redirect.protocol,
+                    host=redirect.host,
+                    port=None if redirect.port is None else str(redirect.port),
+                    path=redirect.path,
+                    query=redirect.query,
+                    permanent=redirect.permanent,
+                )
+            # Named after the priority, so reordering the list keeps every rule's logical id.
+            rule_id = f"RouteAt{index}" if _is_token(rule.priority) else f"Route{rule.priority}"
+            self.listener.add_action(
+                rule_id,
+                priority=rule.priority,
+                conditions=conditions,
+                action=action,
+            )
+
+    def _cpu_step_scaling(self, thresholds: tuple[float, float], warmup: Duration) -> None:
+        """The notes' simple/step scaling: CloudWatch alarms on average CPU trigger the steps.
+
+        Written as alarm + step action rather than ``scale_on_metric``, which passes the
+        deprecated ``cooldown`` along (a warning on every synthesis) and alarms at or above.
+        """
+        low, high = thresholds
+        group = self.auto_scaling_group
+        cpu = cloudwatch.Metric(
+            namespace="AWS/EC2",
+            metric_name="CPUUtilization",
+            dimensions_map={"AutoScalingGroupName": group.auto_scaling_group_name},
+            statistic="Average",
+            period=_FIVE_MINUTES,
+        )
+        steps = (
+            ("High", high, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, ">", 2),
+            ("Low", low, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, "<", -1),
+        )
+        for name, threshold, operator, symbol, change in steps:
+            action = autoscaling.StepScalingAction(
+                self,
+                f"Cpu{name}Step",
+                auto_scaling_group=group,
+                adjustment_type=autoscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+                estimated_instance_warmup=warmup,
+                metric_aggregation_type=autoscaling.MetricAggregationType.AVERAGE,
+            )
+            # The step covers every value past the threshold, on the alarm's side of it.
+            if change > 0:
+                action.add_adjustment(adjustment=change, lower_bound=0)
+            else:
+                action.add_adjustment(adjustment=change, upper_bound=0)
+            alarm = cloudwatch.Alarm(
+                self,
+                f"Cpu{name}Alarm",
+                metric=cpu,
+                threshold=threshold,
+                comparison_operator=operator,
+                evaluation_periods=1,
+                alarm_description=f"Average CPU of the web tier's group {symbol} {threshold:g} %: "
+                f"{change:+d} instance(s)",
+            )
+            alarm.add_alarm_action(cloudwatch_actions.AutoScalingAction(action))
+
+    def _predictive_scaling(self, mode: str, cpu_target_percent: float) -> None:
+        """Predictive scaling on CPU (no L2 API in aws-cdk-lib: the CloudFormation resource)."""
+        policy = autoscaling.CfnScalingPolicy
+        policy(
+            self,
+            "PredictiveCpu",
+            auto_scaling_group_name=self.auto_scaling_group.auto_scaling_group_name,
+            policy_type="PredictiveScaling",
+            predictive_scaling_configuration=policy.PredictiveScalingConfigurationProperty(
+                mode=_PREDICTIVE_MODES[mode],
+                max_capacity_breach_behavior="HonorMaxCapacity",
+                metric_specifications=[
+                    policy.PredictiveScalingMetricSpecificationProperty(
+                        target_value=cpu_target_percent,
+                        predefined_metric_pair_specification=(
+                            policy.PredictiveScalingPredefinedMetricPairProperty(
+                                predefined_metric_type="ASGCPUUtilization"
+                            )
+                        ),
+                    )
+                ],
+            ),
+        )

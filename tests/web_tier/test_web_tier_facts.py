@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from aws_cdk import App, Duration, Stack
+from aws_cdk import App, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 
@@ -14,6 +14,7 @@ from stacks.profiles import profile_named
 from stacks.web_tier_stack import WebTierStack
 from tests.conftest import PINNED_ENV, cdk_context
 from tests.template_queries import cdk_path, ingress_rules, props, ref, resources, under
+from tests.web_tier import options
 
 STACK = "WebTier"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
@@ -22,32 +23,13 @@ PROFILES = ["sandbox", "production"]
 
 @pytest.fixture(scope="module")
 def variants() -> dict[str, dict]:
-    """One extra synthesis: construct options the stacks don't use, and the stack with a cert."""
+    """Construct options the stacks don't use (options.py), and the stack with a certificate."""
     app = App(context={**cdk_context("sandbox"), "certificate_arn": CERT})
-    stack = Stack(app, "Variants", env=PINNED_ENV)
-    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
-    WebTier(
-        stack,
-        "Options",
-        vpc=vpc,
-        instance_type="t3.micro",
-        min_capacity=1,
-        desired_capacity=2,
-        max_capacity=3,
-        cpu_target_percent=55,
-        requests_per_target=1000,
-        stickiness_duration=Duration.hours(1),
-        app_port=8080,
-        ingress_cidr="203.0.113.0/24",
-        fixed_responses={"/ping": "pong"},
-        access_logs=False,
-        deletion_protection=False,
-    )
     with_cert = WebTierStack(
         app, "WebTierWithCert", profile=profile_named("sandbox"), env=PINNED_ENV
     )
     return {
-        "Variants": Template.from_stack(stack).to_json(),
+        "Variants": options.variants(),
         "WebTierWithCert": Template.from_stack(with_cert).to_json(),
     }
 
@@ -95,6 +77,7 @@ def _launch_data(template: dict) -> dict:
     return props(_one(template, "AWS::EC2::LaunchTemplate")[1])["LaunchTemplateData"]
 
 
+@pytest.mark.fact("WEB-28")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_instances_come_from_a_launch_template_never_a_launch_configuration(synthesized, profile):
     template = synthesized(profile).template(STACK)
@@ -129,11 +112,20 @@ def test_an_x86_instance_type_gets_the_x86_image(variants):
     assert "x8664" in data["ImageId"]["Ref"] and "al2023" in data["ImageId"]["Ref"]
 
 
+@pytest.mark.fact("WEB-39")
 def test_instances_use_session_manager_and_no_key_pair(sandbox):
     web = _web(sandbox.template(STACK))
     assert "KeyName" not in _launch_data(web)
     role_id, role = _one(web, "AWS::IAM::Role")
     assert "ManagedPolicyArns" not in props(role)
+    # The instances get their credentials from this role, through the template's profile.
+    assert props(role)["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "ec2.amazonaws.com"
+    }
+    profile_id = ref(_launch_data(web)["IamInstanceProfile"]["Arn"])
+    profile = web["Resources"][profile_id]
+    assert profile["Type"] == "AWS::IAM::InstanceProfile"
+    assert [ref(r) for r in props(profile)["Roles"]] == [role_id]
     (policy,) = [
         props(p)
         for p in resources(web, "AWS::IAM::Policy").values()
@@ -147,6 +139,7 @@ def test_instances_use_session_manager_and_no_key_pair(sandbox):
     assert statement["Resource"] == "*" and statement["Effect"] == "Allow"
 
 
+@pytest.mark.fact("WEB-13", "WEB-36")
 def test_user_data_serves_the_instance_and_its_az_and_a_health_page(sandbox):
     script = _launch_data(_web(sandbox.template(STACK)))["UserData"]["Fn::Base64"]
     assert "dnf install -y httpd" in script
@@ -158,6 +151,7 @@ def test_user_data_serves_the_instance_and_its_az_and_a_health_page(sandbox):
     assert "systemctl enable --now httpd" in script
 
 
+@pytest.mark.fact("WEB-25")
 @pytest.mark.parametrize(("profile", "azs"), [("sandbox", 2), ("production", 3)])
 def test_instances_span_every_app_subnet_and_the_alb_every_public_subnet(synthesized, profile, azs):
     template = synthesized(profile).template(STACK)
@@ -169,6 +163,7 @@ def test_instances_span_every_app_subnet_and_the_alb_every_public_subnet(synthes
     assert {ref(subnet) for subnet in props(alb)["Subnets"]} == _subnets(template, "Public")
 
 
+@pytest.mark.fact("WEB-26", "WEB-27")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_unhealthy_instances_are_replaced_on_elb_health_checks_after_a_grace_period(
     synthesized, profile
@@ -181,6 +176,7 @@ def test_unhealthy_instances_are_replaced_on_elb_health_checks_after_a_grace_per
     assert [ref(arn) for arn in props(group)["TargetGroupARNs"]] == [target_group_id]
 
 
+@pytest.mark.fact("WEB-24")
 @pytest.mark.parametrize(
     ("profile", "sizes"), [("sandbox", ("1", "2")), ("production", ("2", "6"))]
 )
@@ -192,6 +188,7 @@ def test_capacity_is_min_desired_max_per_profile(synthesized, profile, sizes):
     assert "DesiredCapacity" not in props(group)
 
 
+@pytest.mark.fact("WEB-24")
 def test_desired_capacity_is_set_when_it_differs_from_the_minimum(variants):
     _, group = _one(
         _web(variants["Variants"], "Variants/Options/"), "AWS::AutoScaling::AutoScalingGroup"
@@ -203,16 +200,18 @@ def test_desired_capacity_is_set_when_it_differs_from_the_minimum(variants):
     )
 
 
+@pytest.mark.fact("WEB-29", "WEB-34", "WEB-35")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_target_tracking_keeps_average_cpu_at_40_percent_with_warmup_and_cooldown(
     synthesized, profile
 ):
     template = synthesized(profile).template(STACK)
-    _, group = _one(template, "AWS::AutoScaling::AutoScalingGroup")
+    group_id, group = _one(template, "AWS::AutoScaling::AutoScalingGroup")
     assert props(group)["Cooldown"] == "300"
     assert props(group)["DefaultInstanceWarmup"] == 300
     (policy,) = resources(template, "AWS::AutoScaling::ScalingPolicy").values()
     assert props(policy)["PolicyType"] == "TargetTrackingScaling"
+    assert ref(props(policy)["AutoScalingGroupName"]) == group_id
     config = props(policy)["TargetTrackingConfiguration"]
     assert config["PredefinedMetricSpecification"]["PredefinedMetricType"] == (
         "ASGAverageCPUUtilization"
@@ -221,6 +220,7 @@ def test_target_tracking_keeps_average_cpu_at_40_percent_with_warmup_and_cooldow
     assert props(policy)["EstimatedInstanceWarmup"] == 300
 
 
+@pytest.mark.fact("WEB-33")
 def test_request_count_per_target_tracking_is_an_option(variants):
     web = _web(variants["Variants"], "Variants/Options/")
     targets = {
@@ -232,6 +232,7 @@ def test_request_count_per_target_tracking_is_an_option(variants):
     assert targets == {"ASGAverageCPUUtilization": 55, "ALBRequestCountPerTarget": 1000}
 
 
+@pytest.mark.fact("WEB-31")
 def test_production_raises_its_minimum_on_friday_evenings(synthesized):
     assert (
         resources(synthesized("sandbox").template(STACK), "AWS::AutoScaling::ScheduledAction") == {}
@@ -246,6 +247,7 @@ def test_production_raises_its_minimum_on_friday_evenings(synthesized):
     assert schedule == [("0 17 * * FRI", 4, "UTC"), ("0 23 * * FRI", 2, "UTC")]
 
 
+@pytest.mark.fact("WEB-10", "WEB-13")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_target_group_checks_the_health_path_expecting_200(synthesized, profile):
     _, target_group = _one(
@@ -254,8 +256,11 @@ def test_target_group_checks_the_health_path_expecting_200(synthesized, profile)
     assert props(target_group)["HealthCheckPath"] == "/health"
     assert props(target_group)["Matcher"] == {"HttpCode": "200"}
     assert (props(target_group)["Port"], props(target_group)["TargetType"]) == (80, "instance")
+    # Checked on the port the traffic goes to (no HealthCheckPort: "traffic-port").
+    assert props(target_group).get("HealthCheckPort", "traffic-port") == "traffic-port"
 
 
+@pytest.mark.fact("WEB-17")
 @pytest.mark.parametrize(("profile", "seconds"), [("sandbox", "30"), ("production", "300")])
 def test_deregistration_delay_drains_in_flight_requests(synthesized, profile, seconds):
     _, target_group = _one(
@@ -266,6 +271,32 @@ def test_deregistration_delay_drains_in_flight_requests(synthesized, profile, se
     assert attributes["stickiness.enabled"] == "false"
 
 
+@pytest.mark.fact("WEB-21")
+@pytest.mark.parametrize("profile", PROFILES)
+def test_stickiness_is_off_by_default_sessions_belong_off_the_instances(synthesized, profile):
+    template = synthesized(profile).template(STACK)
+    _, target_group = _one(template, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    attributes = _attributes(target_group)
+    assert attributes["stickiness.enabled"] == "false"
+    assert not any(
+        key.startswith("stickiness.") and key != "stickiness.enabled" for key in attributes
+    )
+
+
+@pytest.mark.fact("WEB-22")
+@pytest.mark.parametrize("profile", PROFILES)
+def test_cross_zone_load_balancing_stays_on_in_both_profiles(synthesized, profile):
+    """The ALB's default: no target group or load balancer attribute turns it off."""
+    template = synthesized(profile).template(STACK)
+    groups = resources(template, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert groups
+    for group in groups.values():
+        assert _attributes(group).get("load_balancing.cross_zone.enabled", "true") != "false"
+    _, alb = _one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    assert "load_balancing.cross_zone.enabled" not in _attributes(alb, "LoadBalancerAttributes")
+
+
+@pytest.mark.fact("WEB-19")
 def test_stickiness_with_a_duration_is_an_option(variants):
     _, target_group = _one(
         _web(variants["Variants"], "Variants/Options/"), "AWS::ElasticLoadBalancingV2::TargetGroup"
@@ -276,6 +307,7 @@ def test_stickiness_with_a_duration_is_an_option(variants):
     assert attributes["stickiness.lb_cookie.duration_seconds"] == "3600"
 
 
+@pytest.mark.fact("WEB-40")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_instances_accept_traffic_only_from_the_alb(synthesized, profile):
     template = synthesized(profile).template(STACK)
@@ -289,6 +321,7 @@ def test_instances_accept_traffic_only_from_the_alb(synthesized, profile):
     assert rules == [(22, 22, bastion, None), (80, 80, alb, None)]
 
 
+@pytest.mark.fact("WEB-40")
 def test_instances_without_a_bastion_accept_only_the_app_port_from_the_alb(variants):
     web = _web(variants["Variants"], "Variants/Options/")
     (rule,) = ingress_rules(web, _group(web, "Options/InstanceSecurityGroup"))
@@ -296,6 +329,7 @@ def test_instances_without_a_bastion_accept_only_the_app_port_from_the_alb(varia
     assert ref(rule["SourceSecurityGroupId"]) == _group(web, "Options/AlbSecurityGroup")
 
 
+@pytest.mark.fact("WEB-40")
 @pytest.mark.parametrize(("profile", "ports"), [("sandbox", [80]), ("production", [80, 443])])
 def test_alb_is_open_only_on_its_listener_port_and_talks_only_to_the_instances(
     synthesized, profile, ports
@@ -323,6 +357,7 @@ def test_alb_ingress_cidr_is_configurable(variants):
     assert rule["CidrIp"] == "203.0.113.0/24"
 
 
+@pytest.mark.fact("WEB-01")
 def test_sandbox_without_a_certificate_http_forwards_to_the_target_group(sandbox):
     template = sandbox.template(STACK)
     listeners = _listeners(template)
@@ -331,8 +366,13 @@ def test_sandbox_without_a_certificate_http_forwards_to_the_target_group(sandbox
     target_group_id, _ = _one(template, "AWS::ElasticLoadBalancingV2::TargetGroup")
     assert (action["Type"], ref(action["TargetGroupArn"])) == ("forward", target_group_id)
     assert listeners[80]["Protocol"] == "HTTP"
+    # A layer-7 load balancer: an ALB, whose listener this is.
+    alb_id, alb = _one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    assert props(alb)["Type"] == "application"
+    assert ref(listeners[80]["LoadBalancerArn"]) == alb_id
 
 
+@pytest.mark.fact("WEB-01", "WEB-08", "WEB-14", "WEB-16")
 def test_with_a_certificate_https_forwards_and_http_redirects_with_301(variants):
     template = variants["WebTierWithCert"]
     listeners = _listeners(template)
@@ -357,6 +397,7 @@ def test_with_a_certificate_https_forwards_and_http_redirects_with_301(variants)
     assert url[0] == "https://"
 
 
+@pytest.mark.fact("WEB-02", "WEB-07")
 def test_fixed_response_listener_rules_are_an_option(variants):
     web = _web(variants["Variants"], "Variants/Options/")
     (rule,) = resources(web, "AWS::ElasticLoadBalancingV2::ListenerRule").values()
@@ -457,6 +498,7 @@ def test_access_logs_in_an_agnostic_stack_choose_the_regions_log_writer_at_deplo
     assert ref(props(policy)["Bucket"]) == ref(attributes["access_logs.s3.bucket"])
 
 
+@pytest.mark.fact("WEB-08", "WEB-14")
 def test_production_never_serves_plain_http_it_asks_for_a_certificate_at_deploy(production):
     """No -c certificate_arn: a required parameter, so deploy fails before any resource."""
     template = production.template(STACK)
