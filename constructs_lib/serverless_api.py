@@ -15,28 +15,50 @@ only the four DynamoDB actions the handler uses, on that one table.
 The account needs API Gateway's account-level CloudWatch Logs role once per account and region
 before a stage with execution or access logging deploys; this construct does not create it
 (``cloud_watch_role=False``) so that nothing account-wide is left behind after ``cdk destroy``.
+
+Options, all off by default: a private endpoint reachable only through given interface VPC
+endpoints, a Lambda (TOKEN) authorizer you bring, API keys with a usage plan, a stage cache, a
+custom domain name with its ACM certificate, secondary indexes, and a global table
+(``AWS::DynamoDB::GlobalTable``) with replicas in other regions.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from aws_cdk import Acknowledgment, Duration, Fn, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import (
+    Acknowledgment,
+    CfnOutput,
+    Duration,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Token,
+    Validations,
+    region_info,
+)
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-AuthMode = Literal["iam", "cognito", "none"]
+AuthMode = Literal["iam", "cognito", "lambda", "none"]
 KeyType = Literal["string", "number"]
 BillingMode = Literal["on_demand", "provisioned"]
-EndpointType = Literal["regional", "edge"]
+EndpointType = Literal["regional", "edge", "private"]
+Projection = Literal["all", "keys_only", "include"]
+QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]
+CacheSize = Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
 StreamView = Literal["keys_only", "new_image", "old_image", "new_and_old_images"]
 LogLevel = Literal["INFO", "ERROR"]
 MfaMode = Literal["required", "optional"]
@@ -51,7 +73,7 @@ HANDLER_ACTIONS = (
     "dynamodb:Scan",
 )
 
-_AUTH_MODES = ("iam", "cognito", "none")
+_AUTH_MODES = ("iam", "cognito", "lambda", "none")
 _KEY_TYPES = {
     "string": dynamodb.AttributeType.STRING,
     "number": dynamodb.AttributeType.NUMBER,
@@ -60,6 +82,7 @@ _BILLING_MODES = ("on_demand", "provisioned")
 _ENDPOINT_TYPES = {
     "regional": apigateway.EndpointType.REGIONAL,
     "edge": apigateway.EndpointType.EDGE,
+    "private": apigateway.EndpointType.PRIVATE,
 }
 _STREAM_VIEWS = {
     "keys_only": dynamodb.StreamViewType.KEYS_ONLY,
@@ -72,6 +95,31 @@ _LOG_LEVELS = {
     "ERROR": apigateway.MethodLoggingLevel.ERROR,
 }
 _MFA_MODES = {"required": cognito.Mfa.REQUIRED, "optional": cognito.Mfa.OPTIONAL}
+_PROJECTIONS = {
+    "all": dynamodb.ProjectionType.ALL,
+    "keys_only": dynamodb.ProjectionType.KEYS_ONLY,
+    "include": dynamodb.ProjectionType.INCLUDE,
+}
+_QUOTA_PERIODS = {
+    "DAY": apigateway.Period.DAY,
+    "WEEK": apigateway.Period.WEEK,
+    "MONTH": apigateway.Period.MONTH,
+}
+# The stage cache sizes API Gateway offers, in GB (CacheClusterSize); billed by the hour.
+_CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
+_CACHE_TTL_S = (0, 3600)  # API Gateway's cache TTL range (0 turns caching off); default 300
+_AUTHORIZER_CACHE_TTL_S = (0, 3600)  # a Lambda authorizer's result cache: 0 (off) to 1 hour
+_MAX_GSIS = 20  # DynamoDB's default quota of global secondary indexes per table
+_MAX_LSIS = 5  # local secondary indexes per table, a hard limit
+_MAX_PROJECTED = 100  # NonKeyAttributes summed over all of a table's indexes
+_INDEX_NAME = r"[A-Za-z0-9_.-]{3,255}"  # DynamoDB's rule for an index name
+# A DNS name of two or more labels (a leading "*." for a wildcard domain), at most 253 characters.
+_DOMAIN_NAME = (
+    r"(?=.{4,253}$)(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+_DEFAULT_TTL_S = 300  # the default of both caches
+_DEFAULT_TTL = Duration.seconds(_DEFAULT_TTL_S)
+_EDGE_CERTIFICATE_REGION = "us-east-1"  # CloudFront reads edge-optimized certificates only there
 _LAMBDA_MEMORY_MB = (128, 10240)
 _LAMBDA_TIMEOUT_S = (1, 900)
 _AUTOSCALING_TARGET_PERCENT = (20, 90)
@@ -96,7 +144,8 @@ _WAF_REASON = (
 
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_number, _check_choice, _check_text, _managed_log_group
+# pieces: _check_int, _check_number, _check_choice, _check_text, _check_strings,
+# pieces: _check_region, _check_certificate_arn, _managed_log_group
 
 
 def _is_token(value: object) -> bool:
@@ -143,6 +192,60 @@ def _check_text(name: str, value: object, pattern: str, allowed: str) -> None:
         raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
 
 
+def _check_strings(name: str, value: object, allowed: str = "strings") -> tuple[str, ...]:
+    """A list or tuple of strings (a lone string is refused: it is not a list of its letters)."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValueError(f"{name} is {value!r}; allowed: a list of {allowed}")
+    for item in value:
+        if not isinstance(item, str):
+            raise ValueError(f"{name} contains {item!r}; allowed: a list of {allowed}")
+    return tuple(value)
+
+
+_REGIONS: dict[str, str] = {}
+
+
+def _known_regions() -> dict[str, str]:
+    """Region name -> partition, as this aws-cdk-lib knows them; read once (each is a jsii call)."""
+    if not _REGIONS:
+        _REGIONS.update(
+            {info.name: info.partition or "" for info in region_info.RegionInfo.regions}
+        )
+    return _REGIONS
+
+
+def _check_region(name: str, region: object) -> None:
+    """A region aws-cdk-lib knows (its table ships with each release); tokens pass."""
+    if _is_token(region):
+        return
+    known = sorted(_known_regions())
+    if not isinstance(region, str) or region not in known:
+        raise ValueError(
+            f"{name} is {region!r}; allowed: an AWS region such as 'us-east-1' "
+            f"(one of the {len(known)} this aws-cdk-lib knows)"
+        )
+
+
+_ACM_CERTIFICATE_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:acm:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):certificate/"
+    r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+)
+
+
+def _check_certificate_arn(name: str, arn: object, region: str | None = None) -> None:
+    """An ACM certificate ARN, in ``region`` when given; tokens pass unchecked."""
+    if _is_token(arn):
+        return
+    match = _ACM_CERTIFICATE_ARN.fullmatch(arn) if isinstance(arn, str) else None
+    if match is None:
+        raise ValueError(
+            f"{name} is {arn!r}; allowed: an ACM certificate ARN, "
+            "arn:aws:acm:<region>:<account>:certificate/<uuid>"
+        )
+    if region is not None and not _is_token(region) and match.group(1) != region:
+        raise ValueError(f"{name} is in {match.group(1)}; allowed: a certificate in {region}")
+
+
 def _managed_log_group(
     scope: Construct,
     construct_id: str,
@@ -166,6 +269,383 @@ def _managed_log_group(
 
 
 # END VENDORED
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsagePlanSettings:
+    """What each API key may do: a per-key throttle and an optional quota.
+
+    :param rate_limit: steady-state requests per second per key, 0 or more, at most the stage's
+        ``throttling_rate_limit``. Default: 10.
+    :param burst_limit: the key's burst bucket, at least ``rate_limit``, at most the stage's
+        ``throttling_burst_limit``. Default: 20.
+    :param quota_limit: requests per ``quota_period`` per key, 1 or more; None for no quota.
+        Default: 10,000.
+    :param quota_period: ``DAY``, ``WEEK`` or ``MONTH``. Default: ``MONTH``.
+    """
+
+    rate_limit: float = 10
+    burst_limit: int = 20
+    quota_limit: int | None = 10_000
+    quota_period: QuotaPeriod = "MONTH"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecondaryIndex:
+    """A DynamoDB secondary index: an alternative key to query the items by.
+
+    :param name: the index name, 3 to 255 letters, digits, ``_``, ``-`` or ``.``.
+    :param partition_key: a global index's partition key (required); a local index shares the
+        table's and leaves this None (or names the table's partition key). Default: None.
+    :param partition_key_type: ``string`` or ``number``. Default: ``string``.
+    :param sort_key: the index's sort key: optional for a global index, required for a local
+        one (and other than the table's sort key). Default: None.
+    :param sort_key_type: ``string`` or ``number``. Default: ``string``.
+    :param projection: the attributes copied into the index: ``all``, ``keys_only`` or
+        ``include`` (the keys and ``non_key_attributes``). Default: ``all``.
+    :param non_key_attributes: with ``include`` only: the attributes projected besides the
+        keys. Default: none.
+    """
+
+    name: str
+    partition_key: str | None = None
+    partition_key_type: KeyType = "string"
+    sort_key: str | None = None
+    sort_key_type: KeyType = "string"
+    projection: Projection = "all"
+    non_key_attributes: Sequence[str] = ()
+
+
+def _check_whole_seconds(name: str, value: object, low: int, high: int) -> None:
+    """A Duration of whole seconds from ``low`` to ``high``; a token's duration passes."""
+    if not isinstance(value, Duration):
+        raise ValueError(f"{name} is {value!r}; allowed: a Duration of {low} to {high} s")
+    seconds = value.to_seconds(integral=False)
+    if _is_token(seconds):
+        return
+    if seconds != int(seconds) or not low <= seconds <= high:
+        raise ValueError(
+            f"{name} is {value.to_human_string()}; allowed: whole seconds, {low} to {high} s"
+        )
+
+
+def _is_default_ttl(value: object) -> bool:
+    return (
+        isinstance(value, Duration)
+        and not _is_token(value.to_seconds(integral=False))
+        and value.to_seconds(integral=False) == _DEFAULT_TTL_S
+    )
+
+
+def _check_private(endpoint_type: str, vpc_endpoints: object, domain_name: object) -> None:
+    if isinstance(vpc_endpoints, (str, bytes)) or not isinstance(vpc_endpoints, Sequence):
+        raise ValueError(
+            f"vpc_endpoints is {vpc_endpoints!r}; allowed: a sequence of interface VPC endpoints"
+        )
+    if endpoint_type != "private":
+        if vpc_endpoints:
+            raise ValueError(
+                f"vpc_endpoints is set but endpoint_type is {endpoint_type!r}; allowed: "
+                "vpc_endpoints only with endpoint_type='private'"
+            )
+        return
+    if not vpc_endpoints:
+        raise ValueError(
+            "vpc_endpoints is empty; allowed: endpoint_type='private' needs one or more "
+            "interface VPC endpoints of the execute-api service (a private API is reachable "
+            "only through them)"
+        )
+    ids = []
+    for endpoint in vpc_endpoints:
+        endpoint_id = getattr(endpoint, "vpc_endpoint_id", None)
+        if not isinstance(endpoint_id, str):
+            raise ValueError(
+                f"vpc_endpoints holds {endpoint!r}; allowed: interface VPC endpoints "
+                "(aws_ec2.IInterfaceVpcEndpoint)"
+            )
+        ids.append(endpoint_id)
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"vpc_endpoints is {ids}; allowed: each endpoint once")
+    if domain_name is not None:
+        raise ValueError(
+            "domain_name is set but endpoint_type is 'private'; allowed: a custom domain name "
+            "with endpoint_type 'regional' or 'edge' (a private API's custom domain is a "
+            "different resource, AWS::ApiGateway::DomainNameV2, not built here)"
+        )
+
+
+def _check_authorizer(auth_mode: str, authorizer_function: object, cache_ttl: object) -> None:
+    _check_whole_seconds("authorizer_cache_ttl", cache_ttl, *_AUTHORIZER_CACHE_TTL_S)
+    if auth_mode != "lambda":
+        if authorizer_function is not None:
+            raise ValueError(
+                f"authorizer_function is set but auth_mode is {auth_mode!r}; allowed: "
+                "authorizer_function only with auth_mode='lambda'"
+            )
+        if not _is_default_ttl(cache_ttl):
+            raise ValueError(
+                f"authorizer_cache_ttl is set but auth_mode is {auth_mode!r}; allowed: "
+                "authorizer_cache_ttl only with auth_mode='lambda'"
+            )
+        return
+    if authorizer_function is None or not isinstance(
+        getattr(authorizer_function, "function_arn", None), str
+    ):
+        raise ValueError(
+            f"authorizer_function is {authorizer_function!r}; allowed: with auth_mode='lambda', "
+            "the Lambda function (aws_lambda.IFunction) that checks the Authorization header and "
+            "returns an IAM policy (bring your own: authorization is the application's)"
+        )
+
+
+def _check_usage_plan(
+    plan: object, throttling_rate_limit: float, throttling_burst_limit: int
+) -> None:
+    if plan is None:
+        return
+    if not isinstance(plan, UsagePlanSettings):
+        raise ValueError(f"usage_plan is {plan!r}; allowed: a UsagePlanSettings or None")
+    _check_number("usage_plan.rate_limit", plan.rate_limit, 0, unit=" requests/s")
+    _check_int("usage_plan.burst_limit", plan.burst_limit, 0)
+    if not _is_token(plan.rate_limit) and not _is_token(plan.burst_limit):
+        if plan.burst_limit < plan.rate_limit:
+            raise ValueError(
+                f"usage_plan.burst_limit is {plan.burst_limit}; allowed: at least "
+                f"usage_plan.rate_limit ({plan.rate_limit})"
+            )
+    stage = (
+        ("rate_limit", plan.rate_limit, "throttling_rate_limit", throttling_rate_limit),
+        ("burst_limit", plan.burst_limit, "throttling_burst_limit", throttling_burst_limit),
+    )
+    for field, value, stage_prop, stage_value in stage:
+        if not _is_token(value) and not _is_token(stage_value) and value > stage_value:
+            raise ValueError(
+                f"usage_plan.{field} is {value}; allowed: at most {stage_prop} ({stage_value}), "
+                "the stage's limit for all clients together, which a per-key limit above it "
+                "never reaches"
+            )
+    if plan.quota_limit is not None:
+        _check_int("usage_plan.quota_limit", plan.quota_limit, 1, unit=" requests, or None")
+    _check_choice("usage_plan.quota_period", plan.quota_period, _QUOTA_PERIODS)
+
+
+def _check_cache(cache_size_gb: object, cache_ttl: object) -> None:
+    _check_whole_seconds("cache_ttl", cache_ttl, *_CACHE_TTL_S)
+    if cache_size_gb is None:
+        if not _is_default_ttl(cache_ttl):
+            raise ValueError(
+                "cache_ttl is set but cache_size_gb is None; allowed: cache_ttl only with a "
+                "stage cache (cache_size_gb)"
+            )
+        return
+    if _is_token(cache_size_gb):
+        return
+    if not isinstance(cache_size_gb, str) or cache_size_gb not in _CACHE_SIZES:
+        raise ValueError(
+            f"cache_size_gb is {cache_size_gb!r}; allowed: one of API Gateway's cache sizes "
+            f"(GB, a string): {', '.join(_CACHE_SIZES)}"
+        )
+
+
+def _check_domain(
+    domain_name: object, certificate: object, endpoint_type: str, region: str
+) -> None:
+    if domain_name is None and certificate is None:
+        return
+    if domain_name is None or certificate is None:
+        missing = "certificate" if certificate is None else "domain_name"
+        raise ValueError(
+            f"{missing} is None; allowed: domain_name and certificate together, or neither"
+        )
+    _check_text(
+        "domain_name",
+        domain_name,
+        _DOMAIN_NAME,
+        "a DNS name of two or more labels, such as 'api.example.com' (or '*.example.com')",
+    )
+    arn = getattr(certificate, "certificate_arn", None)
+    if not isinstance(arn, str):
+        raise ValueError(
+            f"certificate is {certificate!r}; allowed: an ACM certificate "
+            "(aws_certificatemanager.ICertificate)"
+        )
+    _check_certificate_arn("certificate", arn)
+    if _is_token(arn):
+        return
+    certificate_region = arn.split(":")[3]  # arn:<partition>:<service>:<region>:...
+    if endpoint_type == "edge" and certificate_region != _EDGE_CERTIFICATE_REGION:
+        raise ValueError(
+            f"certificate is in {certificate_region}; allowed: a certificate in us-east-1 for "
+            "endpoint_type='edge' (the edge-optimized domain is served by CloudFront, which "
+            "reads certificates only from us-east-1)"
+        )
+    if endpoint_type == "regional" and not _is_token(region) and certificate_region != region:
+        raise ValueError(
+            f"certificate is in {certificate_region}; allowed: a certificate in {region}, the "
+            "stack's region, for endpoint_type='regional' (a regional domain name uses a "
+            "certificate of its own region)"
+        )
+
+
+def _check_indexes(
+    *,
+    partition_key: str,
+    partition_key_type: str,
+    sort_key: str | None,
+    sort_key_type: str,
+    global_secondary_indexes: object,
+    local_secondary_indexes: object,
+) -> None:
+    kinds = (
+        ("global_secondary_indexes", global_secondary_indexes, _MAX_GSIS),
+        ("local_secondary_indexes", local_secondary_indexes, _MAX_LSIS),
+    )
+    types = {partition_key: partition_key_type}
+    if sort_key:
+        types[sort_key] = sort_key_type
+    names: set[str] = set()
+    projected = 0
+    for prop, indexes, most in kinds:
+        if isinstance(indexes, (str, bytes)) or not isinstance(indexes, Sequence):
+            raise ValueError(f"{prop} is {indexes!r}; allowed: a sequence of SecondaryIndex")
+        if len(indexes) > most:
+            raise ValueError(f"{prop} has {len(indexes)} indexes; allowed: at most {most}")
+        for index in indexes:
+            if not isinstance(index, SecondaryIndex):
+                raise ValueError(f"{prop} holds {index!r}; allowed: SecondaryIndex values")
+            where = f"{prop}[{index.name!r}]"
+            _check_text(
+                f"{prop} name",
+                index.name,
+                _INDEX_NAME,
+                "3 to 255 letters, digits, '_', '-' or '.' (DynamoDB's rule)",
+            )
+            if index.name in names:
+                raise ValueError(f"{where}: the name is used twice; allowed: unique index names")
+            names.add(index.name)
+            if prop == "local_secondary_indexes":
+                _check_local_keys(where, index, partition_key, sort_key)
+            elif index.partition_key is None:
+                raise ValueError(
+                    f"{where}.partition_key is None; allowed: the global index's partition key"
+                )
+            keys = [(index.partition_key, index.partition_key_type, "partition_key")]
+            keys.append((index.sort_key, index.sort_key_type, "sort_key"))
+            for attribute, key_type, field in keys:
+                _check_key(f"{where}.{field}", attribute, key_type)
+                if attribute is None:
+                    continue
+                if types.setdefault(attribute, key_type) != key_type:
+                    raise ValueError(
+                        f"{where}.{field}_type is {key_type!r}; allowed: {types[attribute]!r}, "
+                        f"the type '{attribute}' has as a key elsewhere (one type per attribute)"
+                    )
+            if index.sort_key is not None and index.sort_key == index.partition_key:
+                raise ValueError(
+                    f"{where}.sort_key is {index.sort_key!r}; allowed: a name other than "
+                    "its partition key"
+                )
+            own_keys = {partition_key, sort_key, index.partition_key, index.sort_key} - {None}
+            projected += _check_projection(where, index, own_keys)
+    if projected > _MAX_PROJECTED:
+        raise ValueError(
+            f"non_key_attributes name {projected} attributes over all indexes; allowed: at "
+            f"most {_MAX_PROJECTED} (DynamoDB's limit per table)"
+        )
+
+
+def _check_local_keys(where: str, index: SecondaryIndex, partition_key: str, sort_key) -> None:
+    if not sort_key:
+        raise ValueError(
+            f"{where}: the table has no sort_key; allowed: local secondary indexes only on a "
+            "table with a sort key (a local index replaces the sort key, keeping the partition "
+            "key)"
+        )
+    if index.partition_key not in (None, partition_key):
+        raise ValueError(
+            f"{where}.partition_key is {index.partition_key!r}; allowed: None or "
+            f"{partition_key!r}: a local index shares the table's partition key"
+        )
+    if index.sort_key is None or index.sort_key in (sort_key, partition_key):
+        raise ValueError(
+            f"{where}.sort_key is {index.sort_key!r}; allowed: an alternative sort key, "
+            f"neither {sort_key!r} (the table's) nor the partition key"
+        )
+
+
+def _check_projection(where: str, index: SecondaryIndex, key_names: set[str]) -> int:
+    """Check the projection; the number of non-key attributes it names."""
+    _check_choice(f"{where}.projection", index.projection, _PROJECTIONS)
+    attributes = index.non_key_attributes
+    if isinstance(attributes, (str, bytes)) or not isinstance(attributes, Sequence):
+        raise ValueError(
+            f"{where}.non_key_attributes is {attributes!r}; allowed: a sequence of names"
+        )
+    if index.projection != "include":
+        if attributes:
+            raise ValueError(
+                f"{where}.non_key_attributes is set; allowed: only with projection='include'"
+            )
+        return 0
+    if not attributes:
+        raise ValueError(
+            f"{where}.non_key_attributes is empty; allowed: with projection='include', the "
+            "attributes to project besides the keys"
+        )
+    for attribute in attributes:
+        if not isinstance(attribute, str) or not 1 <= len(attribute) <= _ATTRIBUTE_NAME:
+            raise ValueError(
+                f"{where}.non_key_attributes holds {attribute!r}; allowed: names of 1 to 255 "
+                "characters"
+            )
+        if attribute in key_names:
+            raise ValueError(
+                f"{where}.non_key_attributes holds {attribute!r}, a key; allowed: non-key "
+                "attributes only (keys are always projected)"
+            )
+    if len(set(attributes)) != len(attributes):
+        raise ValueError(f"{where}.non_key_attributes names an attribute twice")
+    return len(attributes)
+
+
+def _check_replicas(
+    replica_regions: object, region: str, billing_mode: str, stream_view: str | None
+) -> None:
+    replica_regions = _check_strings(
+        "replica_regions", replica_regions, "region names, such as ['us-west-2']"
+    )
+    if not replica_regions:
+        return
+    if _is_token(region):
+        raise ValueError(
+            "replica_regions is set but the stack's region is a deploy-time token; allowed: "
+            "replicas in a stack with an explicit region (env=Environment(region=...))"
+        )
+    for replica in replica_regions:
+        if _is_token(replica):
+            raise ValueError(
+                f"replica_regions holds {replica!r}, a deploy-time token; allowed: literal "
+                "region names (aws-cdk-lib compares them at synthesis)"
+            )
+        _check_region("replica_regions", replica)
+        if replica == region:
+            raise ValueError(
+                f"replica_regions holds {replica!r}, the stack's own region; allowed: other "
+                "regions (the table in the stack's region is the first replica already)"
+            )
+    if len(set(replica_regions)) != len(replica_regions):
+        raise ValueError(f"replica_regions is {list(replica_regions)}; allowed: each region once")
+    if billing_mode != "on_demand":
+        raise ValueError(
+            f"billing_mode is {billing_mode!r} with replica_regions; allowed: 'on_demand' (a "
+            "global table here bills per request in every region; provisioned replicas would "
+            "each need their own capacity and auto scaling)"
+        )
+    if stream_view not in (None, "new_and_old_images"):
+        raise ValueError(
+            f"stream_view is {stream_view!r} with replica_regions; allowed: None or "
+            "'new_and_old_images' (global tables replicate through a stream of both images)"
+        )
 
 
 def _check_key(name: str, attribute: str | None, key_type: str) -> None:
@@ -319,10 +799,12 @@ def _check_function(
 class ServerlessApi(Construct):
     """A REST API whose Lambda handler reads and writes items in one DynamoDB table.
 
-    Attributes: ``table``, ``function``, ``function_log_group``, ``api``, ``stage``,
-    ``access_log_group``, ``user_pool`` and ``user_pool_client`` (cognito mode, else None),
-    ``url`` (the stage URL, ending in ``/``) and ``items_url``. Grants: ``grant_invoke``
-    (the API), ``grant_read_data`` and ``grant_read_write_data`` (the table).
+    Attributes: ``table`` (a ``Table``, or a ``TableV2`` with ``replica_regions``), ``function``,
+    ``function_log_group``, ``api``, ``stage``, ``access_log_group``, ``execution_log_group``,
+    ``user_pool`` and ``user_pool_client`` (cognito mode, else None), ``authorizer`` (cognito and
+    lambda modes), ``api_key`` and ``usage_plan`` (with ``usage_plan``), ``domain`` (with
+    ``domain_name``), ``url`` (the stage URL, ending in ``/``) and ``items_url``. Grants:
+    ``grant_invoke`` (the API), ``grant_read_data`` and ``grant_read_write_data`` (the table).
     """
 
     def __init__(
@@ -340,6 +822,9 @@ class ServerlessApi(Construct):
         target_utilization_percent: int = 80,
         ttl_attribute: str | None = None,
         stream_view: StreamView | None = None,
+        global_secondary_indexes: Sequence[SecondaryIndex] = (),
+        local_secondary_indexes: Sequence[SecondaryIndex] = (),
+        replica_regions: Sequence[str] = (),
         deletion_protection: bool = True,
         memory_size: int = 256,
         timeout_seconds: int = 10,
@@ -347,11 +832,19 @@ class ServerlessApi(Construct):
         auth_mode: AuthMode = "iam",
         allow_unauthenticated: bool = False,
         mfa: MfaMode = "required",
+        authorizer_function: lambda_.IFunction | None = None,
+        authorizer_cache_ttl: Duration = _DEFAULT_TTL,
         endpoint_type: EndpointType = "regional",
+        vpc_endpoints: Sequence[ec2.IInterfaceVpcEndpoint] = (),
         stage_name: str = "api",
         throttling_rate_limit: float = 50,
         throttling_burst_limit: int = 100,
         execution_log_level: LogLevel = "ERROR",
+        usage_plan: UsagePlanSettings | None = None,
+        cache_size_gb: CacheSize | None = None,
+        cache_ttl: Duration = _DEFAULT_TTL,
+        domain_name: str | None = None,
+        certificate: acm.ICertificate | None = None,
         web_acl_arn: str | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
@@ -375,7 +868,18 @@ class ServerlessApi(Construct):
         :param ttl_attribute: an attribute holding an expiry time (epoch seconds); DynamoDB
             deletes expired items. Must not be a key. Default: None (no TTL).
         :param stream_view: enable DynamoDB Streams with this view: ``keys_only``,
-            ``new_image``, ``old_image`` or ``new_and_old_images``. Default: None (no stream).
+            ``new_image``, ``old_image`` or ``new_and_old_images``. Default: None (no stream;
+            ``new_and_old_images`` with ``replica_regions``).
+        :param global_secondary_indexes: up to 20 ``SecondaryIndex`` with their own partition
+            key (and optional sort key); they can be added at any time. Default: none.
+        :param local_secondary_indexes: up to 5 ``SecondaryIndex`` sharing the table's partition
+            key with another sort key; the table needs a sort key, and local indexes exist only
+            from the table's creation (adding one later replaces the table). Default: none.
+        :param replica_regions: other regions to replicate the table to, making it a global
+            table (``AWS::DynamoDB::GlobalTable``, replicated through a ``NEW_AND_OLD_IMAGES``
+            stream, every replica with PITR and encryption); needs ``billing_mode="on_demand"``
+            and a stack with an explicit region. Default: none (a regional
+            ``AWS::DynamoDB::Table``).
         :param deletion_protection: refuse to delete the table, even from CloudFormation.
             Default: True.
         :param memory_size: the function's memory, 128 to 10240 MB. Default: 256.
@@ -388,14 +892,23 @@ class ServerlessApi(Construct):
         :param reserved_concurrency: reserve (and cap) this many concurrent executions.
             Default: None (share the account's unreserved pool).
         :param auth_mode: ``iam`` (SigV4-signed requests, allowed by an IAM policy on
-            ``execute-api:Invoke``), ``cognito`` (a Cognito user pool's ID token) or ``none``
-            (public; only with ``allow_unauthenticated=True``). Default: ``iam``.
+            ``execute-api:Invoke``), ``cognito`` (a Cognito user pool's ID token), ``lambda``
+            (a TOKEN authorizer: ``authorizer_function`` checks the ``Authorization`` header)
+            or ``none`` (public; only with ``allow_unauthenticated=True``). Default: ``iam``.
         :param allow_unauthenticated: the explicit opt-in ``auth_mode="none"`` needs.
             Default: False.
         :param mfa: cognito only: ``required`` or ``optional`` (TOTP authenticator apps).
             Default: ``required``.
-        :param endpoint_type: ``regional`` or ``edge`` (through CloudFront edge locations).
-            Default: ``regional``.
+        :param authorizer_function: ``auth_mode="lambda"`` only, and required there: your
+            function that validates the token and returns an IAM policy (authorization is the
+            application's own logic). Default: None.
+        :param authorizer_cache_ttl: ``auth_mode="lambda"``: how long API Gateway caches the
+            authorizer's answer per token, 0 (off) to 3600 s. Default: 300 s.
+        :param endpoint_type: ``regional``, ``edge`` (through CloudFront edge locations) or
+            ``private`` (reachable only through ``vpc_endpoints``). Default: ``regional``.
+        :param vpc_endpoints: ``endpoint_type="private"`` only, and required there: the
+            interface VPC endpoints (service ``execute-api``) allowed to reach the API; a
+            resource policy denies every other source. Default: none.
         :param stage_name: the deployment stage, the URL's first path segment: 1 to 128
             letters, digits, hyphens or underscores. Default: ``api``.
         :param throttling_rate_limit: steady-state requests per second for the stage, 0 or more.
@@ -403,6 +916,19 @@ class ServerlessApi(Construct):
         :param throttling_burst_limit: burst bucket size, at least the rate. Default: 100.
         :param execution_log_level: the stage's execution logging, ``INFO`` or ``ERROR``.
             Default: ``ERROR``.
+        :param usage_plan: require an API key on every method and meter each key by these
+            ``UsagePlanSettings`` (one key and a usage plan on the stage are created). Keys
+            identify and meter clients; they do not authorize (``auth_mode`` still applies).
+            Default: None (no keys).
+        :param cache_size_gb: turn on the stage cache of this size (GB): ``0.5``, ``1.6``,
+            ``6.1``, ``13.5``, ``28.4``, ``58.2``, ``118`` or ``237``; billed by the hour, its
+            data encrypted. Default: None (no cache).
+        :param cache_ttl: with a cache: how long GET responses are cached, 0 to 3600 s.
+            Default: 300 s.
+        :param domain_name: a custom domain name for the stage (with ``certificate``; regional
+            or edge endpoints). Default: None.
+        :param certificate: the domain's ACM certificate: in us-east-1 for ``edge``, in the
+            stack's region for ``regional``. Default: None.
         :param web_acl_arn: the ARN of a WAFv2 web ACL with scope REGIONAL, in the stack's
             region, to associate with the stage (a CLOUDFRONT-scope ``global/webacl`` ARN is
             refused). Default: None (no WAF: it costs at least $5 a month idle).
@@ -424,6 +950,16 @@ class ServerlessApi(Construct):
             ttl_attribute=ttl_attribute,
             stream_view=stream_view,
         )
+        _check_indexes(
+            partition_key=partition_key,
+            partition_key_type=partition_key_type,
+            sort_key=sort_key,
+            sort_key_type=sort_key_type,
+            global_secondary_indexes=global_secondary_indexes,
+            local_secondary_indexes=local_secondary_indexes,
+        )
+        region = Stack.of(self).region
+        _check_replicas(replica_regions, region, billing_mode, stream_view)
         _check_function(
             memory_size=memory_size,
             timeout_seconds=timeout_seconds,
@@ -439,26 +975,50 @@ class ServerlessApi(Construct):
             execution_log_level=execution_log_level,
             stage_name=stage_name,
             web_acl_arn=web_acl_arn,
-            region=Stack.of(self).region,
+            region=region,
         )
+        _check_authorizer(auth_mode, authorizer_function, authorizer_cache_ttl)
+        _check_private(endpoint_type, vpc_endpoints, domain_name)
+        _check_usage_plan(usage_plan, throttling_rate_limit, throttling_burst_limit)
+        _check_cache(cache_size_gb, cache_ttl)
+        _check_domain(domain_name, certificate, endpoint_type, region)
         self._removal_policy = removal_policy
         self._log_retention = log_retention
         self._min_capacity = min_capacity
         self.partition_key = partition_key
         self.sort_key = sort_key
 
-        self.table = self._add_table(
-            partition_key=partition_key,
-            partition_key_type=partition_key_type,
-            sort_key=sort_key,
-            sort_key_type=sort_key_type,
-            billing_mode=billing_mode,
+        table_props = dict(
+            partition_key=dynamodb.Attribute(
+                name=partition_key, type=_KEY_TYPES[partition_key_type]
+            ),
+            sort_key=(
+                dynamodb.Attribute(name=sort_key, type=_KEY_TYPES[sort_key_type])
+                if sort_key
+                else None
+            ),
             ttl_attribute=ttl_attribute,
-            stream_view=stream_view,
             deletion_protection=deletion_protection,
         )
+        if replica_regions:
+            self.table = self._add_global_table(
+                **table_props,
+                replica_regions=replica_regions,
+                global_secondary_indexes=global_secondary_indexes,
+                local_secondary_indexes=local_secondary_indexes,
+            )
+        else:
+            self.table = self._add_table(
+                **table_props, billing_mode=billing_mode, stream_view=stream_view
+            )
+            self._add_indexes(global_secondary_indexes, local_secondary_indexes, billing_mode)
         if billing_mode == "provisioned":
-            self._add_autoscaling(min_capacity, max_capacity, target_utilization_percent)
+            self._add_autoscaling(
+                min_capacity,
+                max_capacity,
+                target_utilization_percent,
+                [index.name for index in global_secondary_indexes],
+            )
         self.function = self._add_function(
             memory_size=memory_size,
             timeout_seconds=timeout_seconds,
@@ -475,14 +1035,28 @@ class ServerlessApi(Construct):
         self.user_pool_client: cognito.UserPoolClient | None = None
         if auth_mode == "cognito":
             self._add_user_pool(mfa)
+        self.authorizer: apigateway.IAuthorizer | None = None
         self._add_api(
             auth_mode=auth_mode,
+            authorizer_function=authorizer_function,
+            authorizer_cache_ttl=authorizer_cache_ttl,
             endpoint_type=endpoint_type,
+            vpc_endpoints=vpc_endpoints,
             stage_name=stage_name,
             throttling_rate_limit=throttling_rate_limit,
             throttling_burst_limit=throttling_burst_limit,
             execution_log_level=execution_log_level,
+            api_key_required=usage_plan is not None,
+            cache_size_gb=cache_size_gb,
+            cache_ttl=cache_ttl,
         )
+        self.api_key: apigateway.ApiKey | None = None
+        self.usage_plan: apigateway.UsagePlan | None = None
+        if usage_plan is not None:
+            self._add_usage_plan(usage_plan)
+        self.domain: apigateway.DomainName | None = None
+        if domain_name is not None and certificate is not None:
+            self._add_domain(domain_name, certificate, endpoint_type)
         if web_acl_arn is not None:
             wafv2.CfnWebACLAssociation(
                 self,
@@ -518,10 +1092,8 @@ class ServerlessApi(Construct):
     def _add_table(
         self,
         *,
-        partition_key: str,
-        partition_key_type: str,
-        sort_key: str | None,
-        sort_key_type: str,
+        partition_key: dynamodb.Attribute,
+        sort_key: dynamodb.Attribute | None,
         billing_mode: str,
         ttl_attribute: str | None,
         stream_view: str | None,
@@ -531,14 +1103,8 @@ class ServerlessApi(Construct):
         return dynamodb.Table(
             self,
             "Table",
-            partition_key=dynamodb.Attribute(
-                name=partition_key, type=_KEY_TYPES[partition_key_type]
-            ),
-            sort_key=(
-                dynamodb.Attribute(name=sort_key, type=_KEY_TYPES[sort_key_type])
-                if sort_key
-                else None
-            ),
+            partition_key=partition_key,
+            sort_key=sort_key,
             billing_mode=(
                 dynamodb.BillingMode.PROVISIONED
                 if provisioned
@@ -558,11 +1124,103 @@ class ServerlessApi(Construct):
             removal_policy=self._removal_policy,
         )
 
-    def _add_autoscaling(self, low: int, high: int, target_percent: int) -> None:
-        for capacity in (
+    def _add_global_table(
+        self,
+        *,
+        partition_key: dynamodb.Attribute,
+        sort_key: dynamodb.Attribute | None,
+        ttl_attribute: str | None,
+        deletion_protection: bool,
+        replica_regions: Sequence[str],
+        global_secondary_indexes: Sequence[SecondaryIndex],
+        local_secondary_indexes: Sequence[SecondaryIndex],
+    ) -> dynamodb.TableV2:
+        """A global table: one replica in the stack's region and one in each replica region.
+
+        TableV2 (``AWS::DynamoDB::GlobalTable``) is AWS's current resource for global tables:
+        CloudFormation creates and deletes the replicas itself, with no custom resource.
+        Replication reads the table's stream, so the stream carries both images.
+        """
+        return dynamodb.TableV2(
+            self,
+            "Table",
+            partition_key=partition_key,
+            sort_key=sort_key,
+            billing=dynamodb.Billing.on_demand(),
+            dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            # PITR and deletion protection apply to every replica (Replicas[].*).
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryptionV2.aws_managed_key(),
+            time_to_live_attribute=ttl_attribute,
+            deletion_protection=deletion_protection,
+            replicas=[dynamodb.ReplicaTableProps(region=region) for region in replica_regions],
+            global_secondary_indexes=[
+                dynamodb.GlobalSecondaryIndexPropsV2(**self._index_props(index))
+                for index in global_secondary_indexes
+            ]
+            or None,
+            local_secondary_indexes=[
+                dynamodb.LocalSecondaryIndexProps(**self._index_props(index, local=True))
+                for index in local_secondary_indexes
+            ]
+            or None,
+            removal_policy=self._removal_policy,
+        )
+
+    @staticmethod
+    def _index_props(index: SecondaryIndex, *, local: bool = False) -> dict:
+        props = {
+            "index_name": index.name,
+            "sort_key": (
+                dynamodb.Attribute(name=index.sort_key, type=_KEY_TYPES[index.sort_key_type])
+                if index.sort_key
+                else None
+            ),
+            "projection_type": _PROJECTIONS[index.projection],
+            "non_key_attributes": list(index.non_key_attributes) or None,
+        }
+        if not local:
+            props["partition_key"] = dynamodb.Attribute(
+                name=index.partition_key, type=_KEY_TYPES[index.partition_key_type]
+            )
+        return props
+
+    def _add_indexes(
+        self,
+        global_secondary_indexes: Sequence[SecondaryIndex],
+        local_secondary_indexes: Sequence[SecondaryIndex],
+        billing_mode: str,
+    ) -> None:
+        # A provisioned table's global index has capacity of its own (scaled like the table's).
+        capacity = (
+            {"read_capacity": self._min_capacity, "write_capacity": self._min_capacity}
+            if billing_mode == "provisioned"
+            else {}
+        )
+        for index in global_secondary_indexes:
+            self.table.add_global_secondary_index(**self._index_props(index), **capacity)
+        for index in local_secondary_indexes:
+            self.table.add_local_secondary_index(**self._index_props(index, local=True))
+
+    def _add_autoscaling(
+        self, low: int, high: int, target_percent: int, index_names: Sequence[str] = ()
+    ) -> None:
+        capacities = [
             self.table.auto_scale_read_capacity(min_capacity=low, max_capacity=high),
             self.table.auto_scale_write_capacity(min_capacity=low, max_capacity=high),
-        ):
+        ]
+        for name in index_names:
+            capacities += [
+                self.table.auto_scale_global_secondary_index_read_capacity(
+                    name, min_capacity=low, max_capacity=high
+                ),
+                self.table.auto_scale_global_secondary_index_write_capacity(
+                    name, min_capacity=low, max_capacity=high
+                ),
+            ]
+        for capacity in capacities:
             capacity.scale_on_utilization(target_utilization_percent=target_percent)
 
     # -- Lambda ---------------------------------------------------------------------------------
@@ -690,11 +1348,17 @@ class ServerlessApi(Construct):
         self,
         *,
         auth_mode: str,
+        authorizer_function: lambda_.IFunction | None,
+        authorizer_cache_ttl: Duration,
         endpoint_type: str,
+        vpc_endpoints: Sequence[ec2.IInterfaceVpcEndpoint],
         stage_name: str,
         throttling_rate_limit: float,
         throttling_burst_limit: int,
         execution_log_level: str,
+        api_key_required: bool,
+        cache_size_gb: str | None,
+        cache_ttl: Duration,
     ) -> None:
         self.access_log_group = _managed_log_group(
             self,
@@ -702,13 +1366,29 @@ class ServerlessApi(Construct):
             retention=self._log_retention,
             removal_policy=self._removal_policy,
         )
+        private = endpoint_type == "private"
+        cache = (
+            # The stage's cache cluster, and caching in the "/*/*" method settings: API Gateway
+            # caches only GET responses unless a method overrides it, so writes are never cached.
+            {
+                "cache_cluster_enabled": True,
+                "cache_cluster_size": cache_size_gb,
+                "caching_enabled": True,
+                "cache_ttl": cache_ttl,
+                "cache_data_encrypted": True,
+            }
+            if cache_size_gb is not None
+            else {}
+        )
         self.api = apigateway.RestApi(
             self,
             "Api",
             description="CRUD API for items (API Gateway -> Lambda -> DynamoDB)",
             endpoint_configuration=apigateway.EndpointConfiguration(
-                types=[_ENDPOINT_TYPES[endpoint_type]]
+                types=[_ENDPOINT_TYPES[endpoint_type]],
+                vpc_endpoints=list(vpc_endpoints) if private else None,
             ),
+            policy=self._private_api_policy(vpc_endpoints, auth_mode) if private else None,
             # The account-wide CloudWatch role is set once per account, never per stack: a
             # stack that creates it leaves the account setting pointing at a deleted role.
             cloud_watch_role=False,
@@ -733,6 +1413,7 @@ class ServerlessApi(Construct):
                     status=True,
                     user=True,
                 ),
+                **cache,
             ),
         )
         self.stage = self.api.deployment_stage
@@ -759,7 +1440,9 @@ class ServerlessApi(Construct):
         integration = apigateway.LambdaIntegration(
             self.function, proxy=True, allow_test_invoke=False
         )
-        authorization = self._authorization(auth_mode)
+        authorization = self._authorization(auth_mode, authorizer_function, authorizer_cache_ttl)
+        if api_key_required:
+            authorization["api_key_required"] = True
         key_params = {"method.request.path.id": True}
         if self.sort_key:
             key_params[f"method.request.querystring.{self.sort_key}"] = True
@@ -778,9 +1461,20 @@ class ServerlessApi(Construct):
             (item, "DELETE", key_params, None),
         )
         for resource, http_method, parameters, models in routes:
+            if cache and http_method == "GET":
+                # Every parameter of a cached GET is part of its cache key: without them, one
+                # item's (or one page's) cached response would answer for every other.
+                method_integration = apigateway.LambdaIntegration(
+                    self.function,
+                    proxy=True,
+                    allow_test_invoke=False,
+                    cache_key_parameters=sorted(parameters),
+                )
+            else:
+                method_integration = integration
             resource.add_method(
                 http_method,
-                integration,
+                method_integration,
                 request_validator=validator,
                 request_parameters=parameters or None,
                 request_models=models,
@@ -807,12 +1501,71 @@ class ServerlessApi(Construct):
                     "principals allowed execute-api:Invoke, so a Cognito authorizer is not needed.",
                 )
             )
+        elif auth_mode == "lambda":
+            Validations.of(self.api).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-COG4",
+                    reason="auth_mode='lambda': every method uses the caller's Lambda TOKEN "
+                    "authorizer (AuthorizationType CUSTOM), which validates the Authorization "
+                    "header with the application's own logic instead of a Cognito user pool.",
+                )
+            )
         self.url = self.api.url
         self.items_url = self.api.url_for_path("/items")
 
-    def _authorization(self, auth_mode: str) -> dict:
+    def _private_api_policy(
+        self, vpc_endpoints: Sequence[ec2.IInterfaceVpcEndpoint], auth_mode: str
+    ) -> iam.PolicyDocument:
+        """Invoke only through the given interface endpoints; an explicit Deny for the rest.
+
+        In ``iam`` mode the Allow names this account (callers still need ``execute-api:Invoke``
+        in their own policies, e.g. from ``grant_invoke``); the other modes' callers are not IAM
+        principals, so the Allow names anyone and the method's authorizer decides.
+        """
+        endpoint_ids = [endpoint.vpc_endpoint_id for endpoint in vpc_endpoints]
+        invoke = {"actions": ["execute-api:Invoke"], "resources": ["execute-api:/*"]}
+        return iam.PolicyDocument(
+            statements=[
+                iam.PolicyStatement(
+                    effect=iam.Effect.ALLOW,
+                    principals=[
+                        iam.AccountRootPrincipal() if auth_mode == "iam" else iam.AnyPrincipal()
+                    ],
+                    conditions={"StringEquals": {"aws:SourceVpce": endpoint_ids}},
+                    **invoke,
+                ),
+                iam.PolicyStatement(
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    conditions={"StringNotEquals": {"aws:SourceVpce": endpoint_ids}},
+                    **invoke,
+                ),
+            ]
+        )
+
+    def _authorization(
+        self,
+        auth_mode: str,
+        authorizer_function: lambda_.IFunction | None,
+        authorizer_cache_ttl: Duration,
+    ) -> dict:
         if auth_mode == "iam":
             return {"authorization_type": apigateway.AuthorizationType.IAM}
+        if auth_mode == "lambda":
+            # TokenAuthorizer grants apigateway.amazonaws.com lambda:InvokeFunction on the
+            # function, with the authorizer's own ARN as the permission's SourceArn.
+            authorizer = apigateway.TokenAuthorizer(
+                self,
+                "LambdaAuthorizer",
+                handler=authorizer_function,
+                identity_source=apigateway.IdentitySource.header("Authorization"),
+                results_cache_ttl=authorizer_cache_ttl,
+            )
+            self.authorizer = authorizer
+            return {
+                "authorization_type": apigateway.AuthorizationType.CUSTOM,
+                "authorizer": authorizer,
+            }
         if auth_mode == "cognito":
             authorizer = apigateway.CognitoUserPoolsAuthorizer(
                 self,
@@ -820,11 +1573,64 @@ class ServerlessApi(Construct):
                 cognito_user_pools=[self.user_pool],
                 results_cache_ttl=Duration.minutes(5),
             )
+            self.authorizer = authorizer
             return {
                 "authorization_type": apigateway.AuthorizationType.COGNITO,
                 "authorizer": authorizer,
             }
         return {"authorization_type": apigateway.AuthorizationType.NONE}
+
+    def _add_usage_plan(self, settings: UsagePlanSettings) -> None:
+        """One API key and a usage plan on this API's stage that meters it."""
+        self.api_key = apigateway.ApiKey(
+            self,
+            "ApiKey",
+            description="Identifies and meters one client of the items API (not authorization)",
+        )
+        self.usage_plan = apigateway.UsagePlan(
+            self,
+            "UsagePlan",
+            description="Per-key throttle and quota for the items API",
+            api_stages=[apigateway.UsagePlanPerApiStage(api=self.api, stage=self.stage)],
+            throttle=apigateway.ThrottleSettings(
+                rate_limit=settings.rate_limit, burst_limit=settings.burst_limit
+            ),
+            quota=(
+                apigateway.QuotaSettings(
+                    limit=settings.quota_limit, period=_QUOTA_PERIODS[settings.quota_period]
+                )
+                if settings.quota_limit is not None
+                else None
+            ),
+        )
+        self.usage_plan.add_api_key(self.api_key)
+
+    def _add_domain(
+        self, domain_name: str, certificate: acm.ICertificate, endpoint_type: str
+    ) -> None:
+        """The custom domain name, mapped (base path empty) to this stage, TLS 1.2 at least."""
+        self.domain = apigateway.DomainName(
+            self,
+            "CustomDomain",
+            domain_name=domain_name,
+            certificate=certificate,
+            endpoint_type=_ENDPOINT_TYPES[endpoint_type],
+            security_policy=apigateway.SecurityPolicy.TLS_1_2,
+        )
+        self.domain.add_base_path_mapping(self.api, stage=self.stage)
+        # The DNS record (an alias A record, or a CNAME) points the name at this target.
+        CfnOutput(
+            self,
+            "DomainTarget",
+            description=f"Point {domain_name} here: the {endpoint_type} domain's target name",
+            value=self.domain.domain_name_alias_domain_name,
+        )
+        CfnOutput(
+            self,
+            "DomainHostedZoneId",
+            description="The target's hosted zone, for a Route 53 alias record",
+            value=self.domain.domain_name_alias_hosted_zone_id,
+        )
 
     def _add_execution_log_group(self, stage_name: str) -> None:
         """Pre-create the group API Gateway writes execution logs to, with retention.

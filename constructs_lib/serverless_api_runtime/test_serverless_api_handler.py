@@ -173,6 +173,7 @@ def test_a_bad_body_is_a_400_with_a_message(table, raw, message):
     assert table.scan()["Items"] == []
 
 
+@pytest.mark.fact("API-27")
 def test_a_missing_body_and_an_oversized_body_are_400s(table):
     assert call("POST", "/items")[0] == 400
     huge = json.dumps({"blob": "x" * (400 * 1024)})

@@ -116,6 +116,7 @@ def _as_list(value) -> list:
 # -- DynamoDB -------------------------------------------------------------------------------------
 
 
+@pytest.mark.fact("API-26", "API-28", "API-30", "API-31")
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_table_is_on_demand_with_point_in_time_recovery_and_encryption_at_rest(
     synthesized, profile
@@ -142,30 +143,43 @@ def test_table_and_logs_are_destroyed_in_sandbox_and_retained_in_production(synt
     assert policies("production") == ("Retain", True, {("Retain", 365)})
 
 
+@pytest.mark.fact("API-28", "API-29")
 def test_provisioned_option_auto_scales_reads_and_writes_to_80_percent(variants):
     template = under(variants["templates"]["Variants"], "Variants/Provisioned/")
-    _, table = _one(template, "AWS::DynamoDB::Table")
+    table_id, table = _one(template, "AWS::DynamoDB::Table")
     assert props(table).get("BillingMode", "PROVISIONED") == "PROVISIONED"
     assert props(table)["ProvisionedThroughput"] == {
         "ReadCapacityUnits": 2,
         "WriteCapacityUnits": 2,
     }
-    targets = resources(template, "AWS::ApplicationAutoScaling::ScalableTarget").values()
+    targets = resources(template, "AWS::ApplicationAutoScaling::ScalableTarget")
     dimensions = {
         props(t)["ScalableDimension"]: (props(t)["MinCapacity"], props(t)["MaxCapacity"])
-        for t in targets
+        for t in targets.values()
     }
     assert dimensions == {
         "dynamodb:table:ReadCapacityUnits": (2, 20),
         "dynamodb:table:WriteCapacityUnits": (2, 20),
     }
+    # Each target scales this table, and each policy tracks 80 % on one of them.
+    for target in targets.values():
+        assert props(target)["ResourceId"] == {"Fn::Join": ["", ["table/", {"Ref": table_id}]]}
     policies = resources(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
-    targets = [
-        props(p)["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] for p in policies
-    ]
-    assert targets == [80, 80]
+    tracked = {
+        ref(props(p)["ScalingTargetId"]): props(p)["TargetTrackingScalingPolicyConfiguration"]
+        for p in policies
+    }
+    assert set(tracked) == set(targets)
+    assert {c["TargetValue"] for c in tracked.values()} == {80}
+    assert {
+        c["PredefinedMetricSpecification"]["PredefinedMetricType"] for c in tracked.values()
+    } == {
+        "DynamoDBReadCapacityUtilization",
+        "DynamoDBWriteCapacityUtilization",
+    }
 
 
+@pytest.mark.fact("API-26", "API-32", "API-33")
 def test_key_ttl_and_stream_options_shape_the_table(variants):
     template = under(variants["templates"]["Variants"], "Variants/Provisioned/")
     _, table = _one(template, "AWS::DynamoDB::Table")
@@ -188,6 +202,7 @@ def test_key_ttl_and_stream_options_shape_the_table(variants):
 # -- Lambda ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.fact("API-25")
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_lambda_policy_grants_only_dynamodb_item_actions_on_the_table_arn(synthesized, profile):
     template = synthesized(profile).template(STACK)
@@ -207,6 +222,7 @@ def test_lambda_policy_grants_only_dynamodb_item_actions_on_the_table_arn(synthe
     assert "ManagedPolicyArns" not in props(template["Resources"][role_id])
 
 
+@pytest.mark.fact("API-25")
 def test_lambda_gets_exactly_the_dynamodb_actions_its_handler_calls(sandbox):
     source = (RUNTIME_DIR / "handler.py").read_text()
     calls = set(re.findall(r"_table\(\)\.(\w+)", source))
@@ -225,6 +241,7 @@ def test_lambda_gets_exactly_the_dynamodb_actions_its_handler_calls(sandbox):
     assert set(statement["Action"]) == expected
 
 
+@pytest.mark.fact("API-25")
 def test_lambda_logs_only_to_its_own_log_group(sandbox):
     template = sandbox.template(STACK)
     _, function = _one(template, "AWS::Lambda::Function")
@@ -247,6 +264,7 @@ def test_lambda_runs_the_newest_python_with_xray_and_the_table_from_the_environm
     assert props(template["Resources"][group_id])["RetentionInDays"] == 7
 
 
+@pytest.mark.fact("API-23")
 def test_lambda_asset_ships_the_handler_without_its_tests(sandbox):
     template = sandbox.template(STACK)
     _, function = _one(template, "AWS::Lambda::Function")
@@ -258,6 +276,7 @@ def test_lambda_asset_ships_the_handler_without_its_tests(sandbox):
     assert shipped == {"handler.py"}
 
 
+@pytest.mark.fact("API-20", "API-21", "API-22")
 def test_memory_timeout_and_reserved_concurrency_come_from_props(variants):
     template = under(variants["templates"]["Variants"], "Variants/Provisioned/")
     _, function = _one(template, "AWS::Lambda::Function")
@@ -269,6 +288,7 @@ def test_memory_timeout_and_reserved_concurrency_come_from_props(variants):
 # -- API Gateway ----------------------------------------------------------------------------------
 
 
+@pytest.mark.fact("API-01", "API-02", "API-06")
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_every_method_requires_iam_authorization_and_proxies_to_the_lambda(synthesized, profile):
     template = synthesized(profile).template(STACK)
@@ -281,6 +301,7 @@ def test_every_method_requires_iam_authorization_and_proxies_to_the_lambda(synth
         assert function_id in json.dumps(method["Integration"]["Uri"])
 
 
+@pytest.mark.fact("API-17")
 def test_request_bodies_are_validated_against_the_item_model(sandbox):
     template = sandbox.template(STACK)
     validator_id, validator = _one(template, "AWS::ApiGateway::RequestValidator")
@@ -295,6 +316,7 @@ def test_request_bodies_are_validated_against_the_item_model(sandbox):
             assert "RequestModels" not in method
 
 
+@pytest.mark.fact("API-15")
 @pytest.mark.parametrize(
     ("profile", "rate", "burst", "level"),
     [("sandbox", 10, 20, "INFO"), ("production", 100, 200, "ERROR")],
@@ -333,6 +355,7 @@ def test_execution_logs_go_to_a_pre_created_group_with_retention(sandbox):
     assert group_id in stage["DependsOn"]
 
 
+@pytest.mark.fact("API-04")
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_api_is_regional_and_leaves_no_account_wide_cloudwatch_role(synthesized, profile):
     template = synthesized(profile).template(STACK)
@@ -343,12 +366,14 @@ def test_api_is_regional_and_leaves_no_account_wide_cloudwatch_role(synthesized,
     assert all("apigateway" not in json.dumps(props(r)["AssumeRolePolicyDocument"]) for r in roles)
 
 
+@pytest.mark.fact("API-03")
 def test_edge_option_uses_an_edge_optimized_endpoint(variants):
     template = under(variants["templates"]["Variants"], "Variants/Edge/")
     _, api = _one(template, "AWS::ApiGateway::RestApi")
     assert props(api)["EndpointConfiguration"] == {"Types": ["EDGE"]}
 
 
+@pytest.mark.fact("API-07")
 def test_cognito_option_authorizes_every_method_with_the_user_pool(variants):
     template = variants["templates"]["CognitoStack"]
     pool_id, pool = _one(template, "AWS::Cognito::UserPool")
@@ -387,6 +412,7 @@ def test_web_acl_option_associates_the_stage(variants):
     assert stage_id in json.dumps(props(association)["ResourceArn"])
 
 
+@pytest.mark.fact("API-18")
 def test_stage_name_names_the_stage_its_url_and_its_execution_log_group(variants):
     template = under(variants["templates"]["Variants"], "Variants/Public/")
     stage_id, stage = _one(template, "AWS::ApiGateway::Stage")
