@@ -7,17 +7,24 @@ into any CDK v2 Python project: it imports only the standard library, ``aws_cdk`
 The bucket has Block Public Access on, no website hosting and a TLS-only policy; the only principal
 allowed to read it is the distribution: through an origin access identity (``origin_access="oai"``,
 the study notes' design) or an origin access control (``"oac"``, what AWS recommends now).
+
+Off by default, each behind its own props: a failover bucket (an origin group), cache TTLs by
+path pattern, and paths that CloudFront serves only on a signed URL (a key group).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
 from aws_cdk import (
     Acknowledgment,
+    Annotations,
+    CfnOutput,
     CfnResource,
     Duration,
     Fn,
@@ -60,6 +67,21 @@ _COUNTRY = re.compile(r"[A-Z]{2}")
 # A lowercase DNS name of two or more labels (the length, 1 to 253, is checked apart).
 DOMAIN_PATTERN = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 _DOMAIN = re.compile(rf"(?=.{{1,253}}$){DOMAIN_PATTERN}")
+# The primary origin's answers that send a request on to the failover bucket: server errors.
+# Not 403/404: a private bucket answers 403 for a missing key, so failing over on it would send
+# every wrong URL to both buckets and hide a primary that lost its content. (CloudFront fails
+# over on a connection failure or timeout whatever the codes.)
+FAILOVER_STATUS_CODES = (500, 502, 503, 504)
+# A CloudFront path pattern: up to 255 of these characters, `*` and `?` the wildcards.
+_PATH_PATTERN = re.compile(r"[A-Za-z0-9_\-.*?$/~\"'@:+&]{1,255}")
+# The construct's cap on behaviours besides the default one (CloudFront's quota is 75).
+MAX_PATH_BEHAVIOURS = 25
+MAX_PATH_TTL_DAYS = 365
+# The public-key algorithms CloudFront verifies signed URLs with: RSA 2048 and ECDSA P-256.
+_RSA_ENCRYPTION = bytes.fromhex("06092a864886f70d010101")
+_EC_PUBLIC_KEY = bytes.fromhex("06072a8648ce3d0201")
+_P256 = bytes.fromhex("06082a8648ce3d030107")
+_PEM = re.compile(r"\s*-----BEGIN PUBLIC KEY-----\r?\n(.+?)-----END PUBLIC KEY-----\s*", re.DOTALL)
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
 # pieces: _check_int, _check_choice, _check_strings, _check_certificate_arn, _hardened_bucket,
@@ -393,6 +415,11 @@ def _validate(
     access_log_retention_days: int,
     single_page_app: bool,
     error_page: str,
+    failover_bucket: s3.IBucket | None,
+    stack: Stack,
+    path_cache_ttls: Mapping[str, Duration] | None,
+    signed_paths: Sequence[str],
+    signing_public_key_pem: str | None,
 ) -> None:
     _check_choice("origin_access", origin_access, _ORIGIN_ACCESS)
     _check_choice("price_class", price_class, _PRICE_CLASSES)
@@ -407,6 +434,10 @@ def _validate(
         )
     if not single_page_app:
         _check_error_page(error_page, content_path)
+    _check_failover_bucket(failover_bucket, origin_access, stack)
+    ttls = _check_path_cache_ttls(path_cache_ttls)
+    paths = _check_signing(signed_paths, signing_public_key_pem)
+    _check_behaviours(paths, ttls)
 
 
 def _check_web_acl_arn(arn: object) -> None:
@@ -458,11 +489,191 @@ def _check_error_page(error_page: object, content_path: Path) -> None:
         raise ValueError(f"error_page is {error_page!r}, not a file; allowed: {allowed}")
 
 
+def _check_failover_bucket(bucket: object, origin_access: str, stack: Stack) -> None:
+    """A bucket of this stack (its policy is written here) or an imported one (not writable)."""
+    if bucket is None:
+        return
+    if not isinstance(bucket, s3.BucketBase):
+        raise ValueError(
+            f"failover_bucket is {bucket!r}; allowed: an s3.IBucket (a Bucket of this stack, or "
+            "one imported with s3.Bucket.from_bucket_attributes), or None"
+        )
+    if isinstance(bucket, s3.Bucket) and Stack.of(bucket) is not stack:
+        # Its policy would live in the other stack and name this distribution: a cycle (or,
+        # across regions, a reference CloudFormation cannot make).
+        raise ValueError(
+            f"failover_bucket is {bucket.node.path!r}, a Bucket of another stack; allowed: a "
+            "Bucket of this stack, or the bucket imported into this stack with "
+            "s3.Bucket.from_bucket_attributes (its owner then adds the policy statement the "
+            "FailoverBucketPolicyStatement output gives)"
+        )
+    if origin_access == "oai" and bucket.encryption_key is not None:
+        raise ValueError(
+            "failover_bucket is encrypted with a KMS key, which an origin access identity "
+            "cannot read; allowed: an SSE-S3 bucket, or origin_access='oac'"
+        )
+
+
+def _normalised_pattern(pattern: str) -> str:
+    """CloudFront treats ``/images/*`` and ``images/*`` alike."""
+    return pattern.removeprefix("/")
+
+
+def _check_path_pattern(name: str, pattern: object) -> None:
+    allowed = (
+        "a CloudFront path pattern such as '/assets/*' or '*.css': 1 to 255 of A-Z a-z 0-9 "
+        "_ - . * ? $ / ~ \" ' @ : + &, other than the default behaviour's '*'"
+    )
+    if _is_token(pattern):
+        return
+    if not isinstance(pattern, str) or not _PATH_PATTERN.fullmatch(pattern):
+        raise ValueError(f"{name} contains {pattern!r}; allowed: {allowed}")
+    if _normalised_pattern(pattern) == "*":
+        raise ValueError(
+            f"{name} contains {pattern!r}, the default behaviour's pattern; allowed: {allowed}"
+        )
+
+
+def _check_path_cache_ttls(path_cache_ttls: object) -> dict[str, Duration]:
+    """Path pattern -> a Duration of 0 to 365 days in whole seconds."""
+    if path_cache_ttls is None:
+        return {}
+    if not isinstance(path_cache_ttls, Mapping):
+        raise ValueError(
+            f"path_cache_ttls is {path_cache_ttls!r}; allowed: a mapping of path pattern to "
+            "Duration, e.g. {'/assets/*': Duration.days(365)}, or None"
+        )
+    for pattern, ttl in path_cache_ttls.items():
+        _check_path_pattern("path_cache_ttls", pattern)
+        allowed = f"a Duration from 0 seconds to {MAX_PATH_TTL_DAYS} days, in whole seconds"
+        if not isinstance(ttl, Duration):
+            raise ValueError(f"path_cache_ttls[{pattern!r}] is {ttl!r}; allowed: {allowed}")
+        try:
+            seconds = ttl.to_seconds()
+        except RuntimeError as error:  # a fraction of a second: jsii's CannotConvertedIntoWhole
+            raise ValueError(
+                f"path_cache_ttls[{pattern!r}] is {ttl.to_human_string()}; allowed: {allowed}"
+            ) from error
+        if _is_token(seconds):
+            continue
+        if not 0 <= seconds <= MAX_PATH_TTL_DAYS * 86400:
+            raise ValueError(
+                f"path_cache_ttls[{pattern!r}] is {ttl.to_human_string()}; allowed: {allowed}"
+            )
+    return dict(path_cache_ttls)
+
+
+def _der(data: bytes, position: int) -> tuple[int, bytes, int]:
+    """One DER element at ``position``: its tag, its contents and where the next one starts."""
+    if position + 2 > len(data):
+        raise ValueError("truncated")
+    tag, length = data[position], data[position + 1]
+    position += 2
+    if length & 0x80:
+        size = length & 0x7F
+        if size == 0 or size > 4 or position + size > len(data):
+            raise ValueError("bad length")
+        length = int.from_bytes(data[position : position + size], "big")
+        position += size
+    if position + length > len(data):
+        raise ValueError("truncated")
+    return tag, data[position : position + length], position + length
+
+
+def _public_key_kind(der: bytes) -> str:
+    """``RSA <bits>``, ``ECDSA P-256`` or another name, of a SubjectPublicKeyInfo."""
+    tag, info, end = _der(der, 0)
+    if tag != 0x30 or end != len(der):
+        raise ValueError("not a SubjectPublicKeyInfo")
+    tag, algorithm, position = _der(info, 0)
+    tag_key, key, _ = _der(info, position)
+    if tag != 0x30 or tag_key != 0x03 or not key or key[0] != 0:
+        raise ValueError("not a SubjectPublicKeyInfo")
+    if algorithm.startswith(_RSA_ENCRYPTION):
+        tag, numbers, _ = _der(key, 1)
+        tag_modulus, modulus, _ = _der(numbers, 0)
+        if tag != 0x30 or tag_modulus != 0x02:
+            raise ValueError("not an RSA public key")
+        return f"RSA {int.from_bytes(modulus, 'big').bit_length()}"
+    if algorithm.startswith(_EC_PUBLIC_KEY):
+        return "ECDSA P-256" if algorithm[len(_EC_PUBLIC_KEY) :] == _P256 else "ECDSA (not P-256)"
+    return "an algorithm other than RSA or ECDSA"
+
+
+def _check_signing(signed_paths: object, pem: object) -> tuple[str, ...]:
+    """Both or neither; each path a pattern; the key a PEM public key CloudFront can use."""
+    paths = _check_strings("signed_paths", signed_paths, "CloudFront path patterns")
+    if paths and pem is None:
+        raise ValueError(
+            f"signed_paths is {list(paths)!r} but signing_public_key_pem is None; allowed: both "
+            "or neither (CloudFront checks signed URLs against the public key's key group)"
+        )
+    if pem is not None and not paths:
+        raise ValueError(
+            "signing_public_key_pem is set but signed_paths is empty; allowed: both or neither "
+            "(the key only matters where CloudFront requires a signed URL)"
+        )
+    for path in paths:
+        _check_path_pattern("signed_paths", path)
+    if pem is None or _is_token(pem):
+        return paths
+    allowed = (
+        "a PEM public key, '-----BEGIN PUBLIC KEY-----' ... '-----END PUBLIC KEY-----' (as "
+        "`openssl rsa -pubout` writes it), RSA 2048 or ECDSA P-256"
+    )
+    if not isinstance(pem, str):
+        raise ValueError(f"signing_public_key_pem is {pem!r}; allowed: {allowed}")
+    if "PRIVATE KEY" in pem:
+        raise ValueError(
+            "signing_public_key_pem is a private key; allowed: only its public half "
+            "(`openssl rsa -pubout`): the private key signs URLs and must stay out of the "
+            "template"
+        )
+    match = _PEM.fullmatch(pem)
+    if match is None:
+        raise ValueError(f"signing_public_key_pem has no PUBLIC KEY armour; allowed: {allowed}")
+    try:
+        der = base64.b64decode("".join(match.group(1).split()), validate=True)
+        kind = _public_key_kind(der)
+    except (binascii.Error, ValueError) as error:
+        raise ValueError(
+            f"signing_public_key_pem is not a readable public key ({error}); allowed: {allowed}"
+        ) from error
+    if kind not in ("RSA 2048", "ECDSA P-256"):
+        raise ValueError(f"signing_public_key_pem is {kind}; allowed: {allowed}")
+    return paths
+
+
+def _check_behaviours(signed_paths: Sequence[str], path_cache_ttls: Mapping[str, Duration]) -> None:
+    """No pattern twice (``/a/*`` and ``a/*`` are one), and at most MAX_PATH_BEHAVIOURS."""
+    seen: dict[str, str] = {}
+    for name, patterns in (("signed_paths", signed_paths), ("path_cache_ttls", path_cache_ttls)):
+        for pattern in patterns:
+            if _is_token(pattern):
+                continue
+            key = _normalised_pattern(pattern)
+            if key in seen:
+                raise ValueError(
+                    f"{name} repeats the path pattern {pattern!r} (already in {seen[key]}; a "
+                    "leading '/' makes no difference); allowed: each pattern once across "
+                    "signed_paths and path_cache_ttls"
+                )
+            seen[key] = name
+    count = len(signed_paths) + len(path_cache_ttls)
+    if count > MAX_PATH_BEHAVIOURS:
+        raise ValueError(
+            f"signed_paths and path_cache_ttls make {count} behaviours; allowed: at most "
+            f"{MAX_PATH_BEHAVIOURS} together"
+        )
+
+
 class StaticSite(Construct):
     """A private S3 bucket behind a CloudFront distribution, with the content deployed.
 
     Attributes: ``bucket``, ``distribution``, ``origin_access_identity`` (OAI mode, else None),
-    ``log_bucket`` (with access logs, else None), ``deployment``, ``url``. Grants:
+    ``log_bucket`` (with access logs, else None), ``deployment``, ``url``, ``failover_bucket``,
+    ``failover_policy_statement`` (an imported failover bucket's, else None), ``public_key``
+    and ``key_group`` (with signed paths, else None). Grants:
     ``grant_read``, ``grant_write`` (publish content), ``grant_invalidate``.
     """
 
@@ -487,6 +698,10 @@ class StaticSite(Construct):
         deployment_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         auto_delete_objects: bool = False,
+        failover_bucket: s3.IBucket | None = None,
+        path_cache_ttls: Mapping[str, Duration] | None = None,
+        signed_paths: Sequence[str] = (),
+        signing_public_key_pem: str | None = None,
     ) -> None:
         """Create the bucket, the distribution and the deployment of the content.
 
@@ -530,6 +745,27 @@ class StaticSite(Construct):
         :param removal_policy: of the buckets and the deployment's log group. Default: RETAIN.
         :param auto_delete_objects: empty the buckets on stack deletion (with DESTROY).
             Default: False.
+        :param failover_bucket: a second bucket with the same content (e.g. a cross-region
+            replica of ``bucket``, filled by S3 replication): the behaviours' origin becomes an
+            origin group, this bucket first, ``failover_bucket`` on a 500/502/503/504 (or a
+            connection failure), both read through the same OAI or OAC. A Bucket of this stack
+            gets the read grant in its policy; an imported one (``from_bucket_attributes``)
+            cannot, so the ``FailoverBucketPolicyStatement`` output gives the statement its
+            owner must add. A Bucket of another stack is refused (the grant would make a
+            cycle), as is a KMS-encrypted one with ``oai``. The construct does not copy content
+            into it. Default: None (one origin).
+        :param path_cache_ttls: path pattern -> default TTL (0 to 365 days), e.g.
+            ``{"/assets/*": Duration.days(365)}``: one behaviour per pattern, with a cache policy
+            of that TTL (one policy per distinct TTL), the same origin, HTTPS, GET/HEAD,
+            compression and security headers as the default behaviour. Default: None (only the
+            default behaviour, CachingOptimized).
+        :param signed_paths: path patterns CloudFront serves only on a signed URL or signed
+            cookie made with the private half of ``signing_public_key_pem``; listed before the
+            TTL behaviours, so a TTL pattern never opens a signed path. Needs
+            ``signing_public_key_pem``. Default: () (nothing signed).
+        :param signing_public_key_pem: the PEM public key (``-----BEGIN PUBLIC KEY-----``,
+            RSA 2048 or ECDSA P-256) of a key group trusted by the ``signed_paths`` behaviours;
+            never the private key. A token passes unchecked. Default: None.
         """
         super().__init__(scope, construct_id)
         content = Path(content_path) if content_path is not None else SAMPLE_SITE
@@ -546,6 +782,11 @@ class StaticSite(Construct):
             access_log_retention_days=access_log_retention_days,
             single_page_app=single_page_app,
             error_page=error_page,
+            failover_bucket=failover_bucket,
+            stack=Stack.of(self),
+            path_cache_ttls=path_cache_ttls,
+            signed_paths=signed_paths,
+            signing_public_key_pem=signing_public_key_pem,
         )
         self.origin_access = origin_access
         self.log_bucket: s3.Bucket | None = None
@@ -578,13 +819,8 @@ class StaticSite(Construct):
             self.origin_access_identity = cloudfront.OriginAccessIdentity(
                 self, "OriginAccessIdentity", comment=f"{construct_id}: reads the site bucket"
             )
-            origin = origins.S3BucketOrigin.with_origin_access_identity(
-                self.bucket, origin_access_identity=self.origin_access_identity
-            )
-        else:
-            origin = origins.S3BucketOrigin.with_origin_access_control(
-                self.bucket, origin_access_levels=[cloudfront.AccessLevel.READ]
-            )
+        self.failover_bucket = failover_bucket
+        origin = self._origin()
 
         self.distribution = self._add_distribution(
             origin=origin,
@@ -597,6 +833,17 @@ class StaticSite(Construct):
             single_page_app=single_page_app,
             error_page=error_page,
         )
+        self.public_key: cloudfront.PublicKey | None = None
+        self.key_group: cloudfront.KeyGroup | None = None
+        self._add_path_behaviours(
+            origin,
+            signed_paths=tuple(signed_paths),
+            signing_public_key_pem=signing_public_key_pem,
+            path_cache_ttls=dict(path_cache_ttls or {}),
+        )
+        self.failover_policy_statement: iam.PolicyStatement | None = None
+        if failover_bucket is not None and not isinstance(failover_bucket, s3.Bucket):
+            self._output_failover_policy(failover_bucket)
         self.url = f"https://{domain_name or self.distribution.distribution_domain_name}"
         if hosted_zone is not None and domain_name is not None:
             target = route53.RecordTarget.from_alias(
@@ -684,6 +931,133 @@ class StaticSite(Construct):
             ),
         )
 
+    def _origin(self) -> cloudfront.IOrigin:
+        """The site bucket, or an origin group of it and the failover bucket."""
+        if self.failover_bucket is None:
+            return self._s3_origin(self.bucket, None)
+        # One access control for both members (without a failover bucket CDK makes one inside
+        # the origin, as before).
+        shared = None
+        if self.origin_access == "oac":
+            shared = cloudfront.S3OriginAccessControl(
+                self,
+                "OriginAccessControl",
+                description="Reads the site bucket and its failover bucket",
+            )
+        return origins.OriginGroup(
+            primary_origin=self._s3_origin(self.bucket, shared),
+            fallback_origin=self._s3_origin(self.failover_bucket, shared),
+            fallback_status_codes=list(FAILOVER_STATUS_CODES),
+        )
+
+    def _s3_origin(
+        self, bucket: s3.IBucket, access_control: cloudfront.IOriginAccessControl | None
+    ) -> cloudfront.IOrigin:
+        """``bucket`` read through the OAI or an OAC; CDK grants it in the bucket's policy."""
+        if self.origin_access_identity is not None:
+            return origins.S3BucketOrigin.with_origin_access_identity(
+                bucket, origin_access_identity=self.origin_access_identity
+            )
+        return origins.S3BucketOrigin.with_origin_access_control(
+            bucket,
+            origin_access_control=access_control,
+            origin_access_levels=[cloudfront.AccessLevel.READ],
+        )
+
+    def _output_failover_policy(self, bucket: s3.IBucket) -> None:
+        """What the owner of an imported failover bucket must add: CDK cannot write its policy."""
+        # CDK warns that it cannot update the imported bucket's policy: the output below says
+        # what to add, so the warning is answered.
+        mode = "Oai" if self.origin_access_identity is not None else "Oac"
+        Annotations.of(self.distribution).acknowledge_warning(
+            f"@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicy{mode}",
+            "The FailoverBucketPolicyStatement output gives the imported bucket's owner the "
+            "statement to add.",
+        )
+        if self.origin_access_identity is not None:
+            principal: iam.IPrincipal = self.origin_access_identity.grant_principal
+            conditions = None
+        else:
+            principal = iam.ServicePrincipal("cloudfront.amazonaws.com")
+            conditions = {"StringEquals": {"AWS:SourceArn": self.distribution.distribution_arn}}
+        self.failover_policy_statement = iam.PolicyStatement(
+            sid="CloudFrontReadsTheFailoverBucket",
+            actions=["s3:GetObject"],
+            resources=[bucket.arn_for_objects("*")],
+            principals=[principal],
+            conditions=conditions,
+        )
+        CfnOutput(
+            self,
+            "FailoverBucketPolicyStatement",
+            description="Add this statement to the failover bucket's policy (an imported bucket: "
+            "CDK cannot change it); until then the failover origin answers 403.",
+            value=Stack.of(self).to_json_string(self.failover_policy_statement.to_statement_json()),
+        )
+
+    def _add_path_behaviours(
+        self,
+        origin: cloudfront.IOrigin,
+        *,
+        signed_paths: tuple[str, ...],
+        signing_public_key_pem: str | None,
+        path_cache_ttls: dict[str, Duration],
+    ) -> None:
+        """Signed paths first (CloudFront takes the first pattern that matches), then TTLs."""
+        common = {
+            "allowed_methods": cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+            "response_headers_policy": self._security_headers,
+            "compress": True,
+        }
+        if signed_paths and signing_public_key_pem is not None:
+            self.public_key = cloudfront.PublicKey(
+                self,
+                "SigningPublicKey",
+                encoded_key=signing_public_key_pem,
+                comment="Verifies the signed URLs of the site's signed paths",
+            )
+            self.key_group = cloudfront.KeyGroup(
+                self,
+                "SigningKeyGroup",
+                items=[self.public_key],
+                comment="Signers trusted for the site's signed paths",
+            )
+            for pattern in signed_paths:
+                # HTTPS only: on plain HTTP the signature would cross the network before any
+                # redirect.
+                self.distribution.add_behavior(
+                    pattern,
+                    origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                    trusted_key_groups=[self.key_group],
+                    **common,
+                )
+        policies: dict[float, cloudfront.ICachePolicy] = {}
+        for pattern, ttl in path_cache_ttls.items():
+            seconds = ttl.to_seconds()
+            if seconds not in policies:
+                # One policy per distinct TTL: an account may hold 20 custom cache policies.
+                policies[seconds] = cloudfront.CachePolicy(
+                    self,
+                    f"PathCache{len(policies) + 1}",
+                    comment="Static content cached "
+                    + ("per its TTL" if _is_token(seconds) else ttl.to_human_string())
+                    + " by default",
+                    default_ttl=ttl,
+                    min_ttl=Duration.seconds(0),
+                    max_ttl=Duration.days(MAX_PATH_TTL_DAYS),
+                    enable_accept_encoding_gzip=True,
+                    enable_accept_encoding_brotli=True,
+                )
+            self.distribution.add_behavior(
+                pattern,
+                origin,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=policies[seconds],
+                **common,
+            )
+
     def _add_log_bucket(
         self, expiration: Duration, removal_policy: RemovalPolicy, auto_delete_objects: bool
     ) -> s3.Bucket:
@@ -733,6 +1107,7 @@ class StaticSite(Construct):
                 ),
             ),
         )
+        self._security_headers = headers
         geo_restriction = None
         if geo_allowlist is not None:
             geo_restriction = cloudfront.GeoRestriction.allowlist(*geo_allowlist)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, CfnParameter, Duration, Stack
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_s3 as s3
 
 from constructs_lib.static_site import StaticSite
 from stacks.profiles import profile_named
 from stacks.static_site_stack import StaticSiteStack
 from tests.conftest import PINNED_ENV, cdk_context
+from tests.static_site.options import SIGNING_KEY
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 DOMAIN = {"domain_name": "www.example.com", "certificate_arn": CERTIFICATE}
@@ -17,6 +20,30 @@ ACL_ID = "0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 CLOUDFRONT_ACL = f"arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/{ACL_ID}"
 REGIONAL_ACL = f"arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/{ACL_ID}"
 ERROR_PAGE_ALLOWED = r"allowed: a file in content_path \(.*\) named by a path relative to it"
+PEM = SIGNING_KEY.read_text()
+# Throwaway public keys (private halves discarded): sizes and curves CloudFront refuses or takes.
+RSA_1024 = """-----BEGIN PUBLIC KEY-----
+MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDmN4vYR4A1NuQ0yuDyvvyDQg7K
+L9IqaczlxvPzS6Gmyap+2X15VppdPGbpsPcl+GRzn7lV8R0qkbM+o4Wn2EASGCeA
+XEen/tJ5/dPyLmMT5lrMbXMZPaWDr9jAsGZHmBKgqxOVOL3COWqQInHOIHX1/eqr
+LKDrVtd4U7jodDq90wIDAQAB
+-----END PUBLIC KEY-----
+"""
+EC_P256 = """-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEsY/mhycg5QizCUCV2Gs3UBQBt746
+ZxWUT/7HC8A9PsEMeZQQ9cYOKUueVieKiNBP5WS0yd5cDJTudowbNkm8kQ==
+-----END PUBLIC KEY-----
+"""
+EC_P384 = """-----BEGIN PUBLIC KEY-----
+MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEogxUhUpjJbB7Gv/EnH///GXadaEim7as
+J/9vwMoifbkUQ9hEsJ8BncjrKSaxk7eRccS/VQlu42kXYBEO/AlokmSqDwV/ZDBD
+6cc7DSW+VYPcgQsCaXFNTn2+kKIKDwQs
+-----END PUBLIC KEY-----
+"""
+SIGNED = {"signed_paths": ["/private/*"], "signing_public_key_pem": PEM}
+PATTERN_ALLOWED = r"allowed: a CloudFront path pattern such as '/assets/\*'"
+PEM_ALLOWED = r"allowed: a PEM public key, '-----BEGIN PUBLIC KEY-----'"
+TTL_ALLOWED = r"allowed: a Duration from 0 seconds to 365 days, in whole seconds"
 
 
 @pytest.fixture()
@@ -24,6 +51,7 @@ def stack() -> Stack:
     return Stack(App(), "BadInput")
 
 
+@pytest.mark.fact("SITE-31", "SITE-39", "SITE-43")
 @pytest.mark.parametrize(
     ("props", "message"),
     [
@@ -144,6 +172,135 @@ def stack() -> Stack:
         ),
         ({"error_page": "errors/"}, r"error_page is 'errors/', with an empty, '\.' or '\.\.'"),
         ({"content_path": "/nonexistent"}, r"content_path is '/nonexistent'; allowed: a folder"),
+        (
+            {"failover_bucket": "site-replica"},
+            r"failover_bucket is 'site-replica'; allowed: an s3.IBucket \(a Bucket of this stack, "
+            r"or one imported with s3.Bucket.from_bucket_attributes\), or None",
+        ),
+        (
+            {"path_cache_ttls": "/assets/*"},
+            r"path_cache_ttls is '/assets/\*'; allowed: a mapping of path pattern to Duration",
+        ),
+        (
+            {"path_cache_ttls": [("/assets/*", Duration.days(1))]},
+            r"path_cache_ttls is \[.*\]; allowed: a mapping of path pattern to Duration",
+        ),
+        (
+            {"path_cache_ttls": {"": Duration.days(1)}},
+            r"path_cache_ttls contains ''; " + PATTERN_ALLOWED,
+        ),
+        (
+            {"path_cache_ttls": {"/a b/*": Duration.days(1)}},
+            r"path_cache_ttls contains '/a b/\*'; " + PATTERN_ALLOWED,
+        ),
+        (
+            {"path_cache_ttls": {"/" + "a" * 255: Duration.days(1)}},
+            r"path_cache_ttls contains '/a{255}'; " + PATTERN_ALLOWED,
+        ),
+        (
+            {"path_cache_ttls": {"*": Duration.days(1)}},
+            r"path_cache_ttls contains '\*', the default behaviour's pattern; " + PATTERN_ALLOWED,
+        ),
+        (
+            {"path_cache_ttls": {"/*": Duration.days(1)}},
+            r"path_cache_ttls contains '/\*', the default behaviour's pattern",
+        ),
+        (
+            {"path_cache_ttls": {42: Duration.days(1)}},
+            r"path_cache_ttls contains 42; " + PATTERN_ALLOWED,
+        ),
+        (
+            {"path_cache_ttls": {"/assets/*": 86400}},
+            r"path_cache_ttls\['/assets/\*'\] is 86400; " + TTL_ALLOWED,
+        ),
+        (
+            {"path_cache_ttls": {"/assets/*": Duration.days(366)}},
+            r"path_cache_ttls\['/assets/\*'\] is 366 days; " + TTL_ALLOWED,
+        ),
+        (
+            {"path_cache_ttls": {"/assets/*": Duration.millis(1500)}},
+            r"path_cache_ttls\['/assets/\*'\] is 1 second 500 millis; " + TTL_ALLOWED,
+        ),
+        (
+            {"path_cache_ttls": {"/assets/*": Duration.days(1), "assets/*": Duration.days(2)}},
+            r"path_cache_ttls repeats the path pattern 'assets/\*' \(already in path_cache_ttls; a "
+            r"leading '/' makes no difference\); allowed: each pattern once",
+        ),
+        (
+            {**SIGNED, "path_cache_ttls": {"private/*": Duration.days(1)}},
+            r"path_cache_ttls repeats the path pattern 'private/\*' \(already in signed_paths",
+        ),
+        (
+            {"path_cache_ttls": {f"/p{n}/*": Duration.days(1) for n in range(26)}},
+            r"signed_paths and path_cache_ttls make 26 behaviours; allowed: at most 25 together",
+        ),
+        (
+            {
+                **SIGNED,
+                "signed_paths": [f"/s{n}/*" for n in range(5)],
+                "path_cache_ttls": {f"/p{n}/*": Duration.days(1) for n in range(21)},
+            },
+            r"signed_paths and path_cache_ttls make 26 behaviours; allowed: at most 25 together",
+        ),
+        (
+            {"signed_paths": ["/private/*"]},
+            r"signed_paths is \['/private/\*'\] but signing_public_key_pem is None; allowed: both "
+            r"or neither",
+        ),
+        (
+            {"signing_public_key_pem": PEM},
+            r"signing_public_key_pem is set but signed_paths is empty; allowed: both or neither",
+        ),
+        (
+            {**SIGNED, "signed_paths": "/private/*"},
+            r"signed_paths is '/private/\*'; allowed: a list of CloudFront path patterns",
+        ),
+        ({**SIGNED, "signed_paths": ["*"]}, r"signed_paths contains '\*', the default behaviour's"),
+        (
+            {**SIGNED, "signed_paths": ["/private/*", "private/*"]},
+            r"signed_paths repeats the path pattern 'private/\*' \(already in signed_paths",
+        ),
+        (
+            {**SIGNED, "signing_public_key_pem": "-----BEGIN PRIVATE KEY-----\nMIIE\n"},
+            r"signing_public_key_pem is a private key; allowed: only its public half",
+        ),
+        (
+            {**SIGNED, "signing_public_key_pem": "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"},
+            r"signing_public_key_pem is a private key",
+        ),
+        (
+            {**SIGNED, "signing_public_key_pem": PEM.replace("PUBLIC KEY", "RSA PUBLIC KEY")},
+            r"signing_public_key_pem has no PUBLIC KEY armour; " + PEM_ALLOWED,
+        ),
+        (
+            {**SIGNED, "signing_public_key_pem": PEM.splitlines()[1]},
+            r"signing_public_key_pem has no PUBLIC KEY armour; " + PEM_ALLOWED,
+        ),
+        (
+            {**SIGNED, "signing_public_key_pem": PEM.replace("A", "!", 1)},
+            r"signing_public_key_pem is not a readable public key \(.*\); " + PEM_ALLOWED,
+        ),
+        (
+            {**SIGNED, "signing_public_key_pem": PEM.replace("MIIB", "MIIBA", 1)},
+            r"signing_public_key_pem is not a readable public key \(.*\); " + PEM_ALLOWED,
+        ),
+        (
+            {
+                **SIGNED,
+                "signing_public_key_pem": "-----BEGIN PUBLIC KEY-----\nAAAA\n"
+                "-----END PUBLIC KEY-----\n",
+            },
+            r"signing_public_key_pem is not a readable public key",
+        ),
+        (
+            {**SIGNED, "signing_public_key_pem": RSA_1024},
+            r"signing_public_key_pem is RSA 1024; " + PEM_ALLOWED + r".*RSA 2048 or ECDSA P-256",
+        ),
+        (
+            {**SIGNED, "signing_public_key_pem": EC_P384},
+            r"signing_public_key_pem is ECDSA \(not P-256\); " + PEM_ALLOWED,
+        ),
+        ({**SIGNED, "signing_public_key_pem": 42}, r"signing_public_key_pem is 42; " + PEM_ALLOWED),
     ],
 )
 def test_bad_props_raise_a_clear_value_error(stack, props, message):
@@ -212,6 +369,10 @@ def test_a_single_page_app_needs_no_error_page(stack, tmp_path):
         {"web_acl_arn": REGIONAL_ACL},
         {"access_log_retention_days": "365"},
         {"error_page": "../error.html"},
+        {"failover_bucket": "site-replica"},
+        {"path_cache_ttls": {"/assets/*": Duration.days(366)}},
+        {"signed_paths": ["/private/*"]},
+        {**SIGNED, "signing_public_key_pem": RSA_1024},
     ],
 )
 def test_new_checks_also_refuse_before_any_resource_is_created(stack, props):
@@ -273,3 +434,72 @@ def test_an_invalid_context_value_is_refused_before_any_resource_is_created():
     with pytest.raises(ValueError, match=r"site_domain is 'x'"):
         StaticSiteStack(app, "StaticSite", profile=profile_named("production"), env=PINNED_ENV)
     assert app.node.find_child("StaticSite").node.children == []
+
+
+@pytest.mark.fact("SITE-37")
+def test_a_failover_bucket_of_another_stack_is_refused(stack):
+    other = Stack(stack.node.root, "Storage")
+    bucket = s3.Bucket(other, "Replica")
+    with pytest.raises(
+        ValueError,
+        match=r"failover_bucket is 'Storage/Replica', a Bucket of another stack; allowed: a "
+        r"Bucket of this stack, or the bucket imported into this stack",
+    ):
+        StaticSite(stack, "Site", failover_bucket=bucket)
+    assert stack.node.find_child("Site").node.children == []
+
+
+@pytest.mark.fact("SITE-16")
+@pytest.mark.parametrize("imported", [False, True])
+def test_a_kms_encrypted_failover_bucket_is_refused_for_an_origin_access_identity(stack, imported):
+    if imported:
+        key = kms.Key.from_key_arn(
+            stack,
+            "Key",
+            "arn:aws:kms:us-west-2:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+        )
+        bucket = s3.Bucket.from_bucket_attributes(
+            stack, "Replica", bucket_name="site-replica", encryption_key=key
+        )
+    else:
+        bucket = s3.Bucket(stack, "Replica", encryption=s3.BucketEncryption.KMS)
+    with pytest.raises(
+        ValueError,
+        match=r"failover_bucket is encrypted with a KMS key, which an origin access identity "
+        r"cannot read; allowed: an SSE-S3 bucket, or origin_access='oac'",
+    ):
+        StaticSite(stack, "Site", failover_bucket=bucket)
+    # an origin access control signs with SigV4 and can read it (given the key policy)
+    site = StaticSite(stack, "Oac", origin_access="oac", failover_bucket=bucket)
+    assert site.failover_bucket is bucket
+
+
+@pytest.mark.fact("SITE-43")
+def test_an_ecdsa_p256_key_and_tokens_pass(stack):
+    site = StaticSite(stack, "Ec", signed_paths=["/private/*"], signing_public_key_pem=EC_P256)
+    assert site.public_key is not None and site.key_group is not None
+    key = CfnParameter(stack, "SigningKey").value_as_string
+    ttl = Duration.seconds(CfnParameter(stack, "Ttl", type="Number").value_as_number)
+    site = StaticSite(
+        stack,
+        "Tokens",
+        signed_paths=["/private/*"],
+        signing_public_key_pem=key,
+        path_cache_ttls={"/assets/*": ttl},
+    )
+    assert site.key_group is not None
+
+
+@pytest.mark.fact("SITE-39")
+def test_twenty_five_behaviours_and_a_zero_ttl_are_accepted(stack):
+    site = StaticSite(
+        stack,
+        "Site",
+        signed_paths=[f"/s{n}/*" for n in range(5)],
+        signing_public_key_pem=PEM,
+        path_cache_ttls={
+            **{f"/p{n}/*": Duration.days(365) for n in range(19)},
+            "/feed.xml": Duration.seconds(0),
+        },
+    )
+    assert site.key_group is not None

@@ -7,12 +7,12 @@ import re
 
 import pytest
 from aws_cdk import App, Stack
-from aws_cdk import aws_route53 as route53
 from aws_cdk.assertions import Template
 
 from constructs_lib.static_site import SAMPLE_SITE, StaticSite
 from stacks.catalog import add_stacks
 from tests.conftest import PINNED_ENV, cdk_context
+from tests.static_site.options import CERTIFICATE, TEMPLATES, WEB_ACL
 from tests.template_queries import cdk_path, nag_failures, props, ref, resources, under
 from tests.test_compliance import acknowledgements
 
@@ -20,33 +20,14 @@ STACKS = ("StaticSite", "StaticSiteOac")
 MODES = {"StaticSite": "oai", "StaticSiteOac": "oac"}
 BOTH = [(stack, profile) for stack in STACKS for profile in ("sandbox", "production")]
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
-WEB_ACL = (
-    "arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
-)
 
 
 @pytest.fixture(scope="module")
 def variants() -> dict:
-    """One extra synthesis holding the construct options the stacks don't use."""
-    app = App(context=cdk_context("sandbox"))
-    stack = Stack(app, "Variants", env=PINNED_ENV)
-    StaticSite(stack, "Spa", single_page_app=True, geo_allowlist=["DE", "FR"])
-    zone = route53.HostedZone.from_hosted_zone_attributes(
-        stack, "Zone", hosted_zone_id="Z0123456789ABCDEFGHIJ", zone_name="example.com"
-    )
-    StaticSite(
-        stack,
-        "Custom",
-        origin_access="oac",
-        domain_name="www.example.com",
-        certificate_arn=CERTIFICATE,
-        hosted_zone=zone,
-        geo_denylist=["KP"],
-        web_acl_arn=WEB_ACL,
-        price_class="PriceClass_200",
-    )
-    return Template.from_stack(stack).to_json()
+    """One extra synthesis holding the construct options the stacks don't use (stack
+    ``Variants``: a single-page app ``Spa`` and a custom-domain ``Custom``), the template
+    ``options:site_variants`` of tests/static_site/options.py."""
+    return TEMPLATES["site_variants"]()
 
 
 def _template(synthesized, stack: str, profile: str) -> dict:
@@ -89,6 +70,7 @@ def _grants(statement: dict, action: str) -> bool:
     )
 
 
+@pytest.mark.fact("SITE-01", "SITE-02", "SITE-13", "SITE-15")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_only_the_distribution_can_read_the_bucket(synthesized, stack, profile):
     template = _template(synthesized, stack, profile)
@@ -108,6 +90,7 @@ def test_only_the_distribution_can_read_the_bucket(synthesized, stack, profile):
         assert source_arn["Fn::Join"][1][-2:] == [":distribution/", {"Ref": distribution_id}]
 
 
+@pytest.mark.fact("SITE-01", "SITE-13")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_no_bucket_policy_allows_anyone(synthesized, stack, profile):
     template = _template(synthesized, stack, profile)
@@ -117,6 +100,7 @@ def test_no_bucket_policy_allows_anyone(synthesized, stack, profile):
                 assert statement["Principal"] not in ("*", {"AWS": "*"})
 
 
+@pytest.mark.fact("SITE-12", "SITE-14")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_the_origin_uses_the_chosen_origin_access(synthesized, stack, profile):
     template = _template(synthesized, stack, profile)
@@ -135,9 +119,11 @@ def test_the_origin_uses_the_chosen_origin_access(synthesized, stack, profile):
         assert (config["SigningBehavior"], config["SigningProtocol"]) == ("always", "sigv4")
 
 
+@pytest.mark.fact("SITE-04", "SITE-19")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_every_bucket_blocks_all_public_access_and_hosts_no_website(synthesized, stack, profile):
-    buckets = resources(_template(synthesized, stack, profile), "AWS::S3::Bucket")
+    template = _template(synthesized, stack, profile)
+    buckets = resources(template, "AWS::S3::Bucket")
     assert len(buckets) == (2 if profile == "production" else 1)
     for bucket in buckets.values():
         assert props(bucket)["PublicAccessBlockConfiguration"] == {
@@ -147,8 +133,14 @@ def test_every_bucket_blocks_all_public_access_and_hosts_no_website(synthesized,
             "RestrictPublicBuckets": True,
         }
         assert "WebsiteConfiguration" not in props(bucket)
+    # The origin is the bucket's REST endpoint (read with the OAI/OAC), not a website endpoint
+    # (a custom HTTP origin that needs a public bucket) [004:3273, 004:3314].
+    (origin,) = _distribution(template)["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": [_site_bucket_id(template), "RegionalDomainName"]}
+    assert "S3OriginConfig" in origin and "CustomOriginConfig" not in origin
 
 
+@pytest.mark.fact("SITE-08", "SITE-09")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_every_bucket_denies_requests_without_tls(synthesized, stack, profile):
     template = _template(synthesized, stack, profile)
@@ -159,6 +151,7 @@ def test_every_bucket_denies_requests_without_tls(synthesized, stack, profile):
         assert [_bucket_of(r) for r in deny["Resource"]] == [bucket_id] * 2
 
 
+@pytest.mark.fact("SITE-03", "SITE-06", "SITE-07", "SITE-08")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_site_bucket_is_owner_enforced_encrypted_and_versioned(synthesized, stack, profile):
     template = _template(synthesized, stack, profile)
@@ -167,8 +160,15 @@ def test_site_bucket_is_owner_enforced_encrypted_and_versioned(synthesized, stac
     (encryption,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    # Versions of replaced content are kept 30 days, unfinished uploads 7 [004:2996-2999].
+    (rule,) = bucket["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 30}
+    assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    assert "ExpirationInDays" not in rule  # current content never expires
 
 
+@pytest.mark.fact("SITE-20", "SITE-22", "SITE-26")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_viewers_are_redirected_to_https_and_served_index_html(synthesized, stack, profile):
     config = _distribution(_template(synthesized, stack, profile))
@@ -178,6 +178,7 @@ def test_viewers_are_redirected_to_https_and_served_index_html(synthesized, stac
     assert behavior["AllowedMethods"] == ["GET", "HEAD"]
 
 
+@pytest.mark.fact("SITE-24", "SITE-25")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_responses_are_cached_optimized_and_compressed(synthesized, stack, profile):
     behavior = _distribution(_template(synthesized, stack, profile))["DefaultCacheBehavior"]
@@ -197,6 +198,7 @@ def test_responses_carry_the_security_headers(synthesized, stack, profile):
     assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
 
 
+@pytest.mark.fact("SITE-21")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_missing_paths_show_the_error_page_with_status_404(synthesized, stack, profile):
     responses = _distribution(_template(synthesized, stack, profile))["CustomErrorResponses"]
@@ -207,6 +209,7 @@ def test_missing_paths_show_the_error_page_with_status_404(synthesized, stack, p
     assert (SAMPLE_SITE / "error.html").is_file() and (SAMPLE_SITE / "index.html").is_file()
 
 
+@pytest.mark.fact("SITE-28")
 @pytest.mark.parametrize("stack", STACKS)
 def test_price_class_is_cheapest_in_sandbox_and_all_edges_in_production(synthesized, stack):
     assert _distribution(_template(synthesized, stack, "sandbox"))["PriceClass"] == "PriceClass_100"
@@ -214,6 +217,7 @@ def test_price_class_is_cheapest_in_sandbox_and_all_edges_in_production(synthesi
     assert production["PriceClass"] == "PriceClass_All"
 
 
+@pytest.mark.fact("SITE-03", "SITE-10", "SITE-11")
 @pytest.mark.parametrize("stack", STACKS)
 def test_production_logs_bucket_and_distribution_access_to_an_acl_enabled_log_bucket(
     synthesized, stack
@@ -224,9 +228,12 @@ def test_production_logs_bucket_and_distribution_access_to_an_acl_enabled_log_bu
     log_bucket = props(template["Resources"][log_id])
     assert log_bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerPreferred"}]
     assert log_bucket["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 365
+    assert "LoggingConfiguration" not in log_bucket  # it does not log into itself
     logging = props(template["Resources"][site_id])["LoggingConfiguration"]
-    assert ref(logging["DestinationBucketName"]) == log_id
-    assert ref(_distribution(template)["Logging"]["Bucket"]) == log_id
+    assert logging == {"DestinationBucketName": {"Ref": log_id}, "LogFilePrefix": "s3-access/"}
+    distribution_logs = _distribution(template)["Logging"]
+    assert distribution_logs["Bucket"] == {"Fn::GetAtt": [log_id, "RegionalDomainName"]}
+    assert distribution_logs["Prefix"] == "cloudfront/"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -253,6 +260,7 @@ def test_buckets_are_emptied_and_deleted_in_sandbox_and_retained_in_production(s
     assert buckets("production") == {("Retain", False)}
 
 
+@pytest.mark.fact("SITE-26", "SITE-27")
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
 def test_content_is_deployed_with_an_invalidation_by_a_role_that_writes(
     synthesized, stack, profile
@@ -273,6 +281,15 @@ def test_content_is_deployed_with_an_invalidation_by_a_role_that_writes(
     ]
     (writer,) = site_statements
     assert "s3:PutObject" in writer["Action"] and "s3:DeleteObject*" in writer["Action"]
+    (invalidator,) = [
+        s
+        for s in props(policy)["PolicyDocument"]["Statement"]
+        if "cloudfront:CreateInvalidation" in _as_list(s["Action"])
+    ]
+    assert invalidator["Effect"] == "Allow"
+    # The policy belongs to the role of the very function that runs the deployment.
+    handler = template["Resources"][ref(props(deployment)["ServiceToken"])]
+    assert props(policy)["Roles"] == [{"Ref": ref(props(handler)["Role"])}]
 
 
 @pytest.mark.parametrize(("stack", "profile"), BOTH)
@@ -290,6 +307,7 @@ def test_outputs_give_the_url_the_domain_name_and_the_bucket(synthesized, stack,
     assert ref(outputs["BucketName"]["Value"]) == _site_bucket_id(template)
 
 
+@pytest.mark.fact("SITE-18")
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_only_the_oai_mode_acknowledges_cfr7(synthesized, profile):
     found = acknowledgements(synthesized(profile).architecture("static-site").outdir)
@@ -307,6 +325,7 @@ def test_single_page_app_answers_403_and_404_with_index_html(variants):
     } == {(403, 200, "/index.html"), (404, 200, "/index.html")}
 
 
+@pytest.mark.fact("SITE-29")
 def test_geo_allowlist_serves_only_the_listed_countries(variants):
     config = _distribution(under(variants, "Variants/Spa/"))
     assert config["Restrictions"]["GeoRestriction"] == {
@@ -315,6 +334,7 @@ def test_geo_allowlist_serves_only_the_listed_countries(variants):
     }
 
 
+@pytest.mark.fact("SITE-29")
 def test_geo_denylist_refuses_the_listed_countries(variants):
     config = _distribution(under(variants, "Variants/Custom/"))
     assert config["Restrictions"]["GeoRestriction"] == {
@@ -323,6 +343,7 @@ def test_geo_denylist_refuses_the_listed_countries(variants):
     }
 
 
+@pytest.mark.fact("SITE-23", "SITE-30")
 def test_custom_domain_uses_the_certificate_with_sni_and_tls_1_2(variants):
     config = _distribution(under(variants, "Variants/Custom/"))
     assert config["Aliases"] == ["www.example.com"]
@@ -384,6 +405,7 @@ def test_production_requires_a_domain_and_a_us_east_1_certificate_as_parameters(
         assert not re.fullmatch(certificate, bad), bad
 
 
+@pytest.mark.fact("SITE-23")
 @pytest.mark.parametrize("stack", STACKS)
 def test_production_serves_the_domain_parameter_with_its_certificate_sni_and_tls_1_2(
     production, stack
@@ -456,6 +478,7 @@ def test_cfr4_is_acknowledged_only_where_the_default_certificate_is_used(
     assert cfr4 == {f"/{stack}/Site/Distribution" for stack in acknowledged}
 
 
+@pytest.mark.fact("SITE-18")
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_both_profiles_pass_cdk_nag(synthesized, profile):
     report = synthesized(profile).architecture("static-site").validation_report
