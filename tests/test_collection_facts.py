@@ -11,6 +11,8 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+import pytest
+
 from tests.template_queries import props, ref, resources
 from tools.cost import manifest_regions
 from tools.synthesis import PROFILES
@@ -56,6 +58,7 @@ def _statements(template: dict) -> Iterator[tuple[str, dict]]:
 
 
 # -- network ----------------------------------------------------------------------------------
+@pytest.mark.fact("NET-08", "NET-11")
 def test_only_public_tier_subnets_assign_public_ips(synthesized):
     """Public subnets auto-assign public IPv4 addresses; private ones never [004:7071-7127]."""
     for profile, stack, template in _templates(synthesized):
@@ -64,6 +67,7 @@ def test_only_public_tier_subnets_assign_public_ips(synthesized):
             assert props(subnet).get("MapPublicIpOnLaunch") is public, (profile, stack, lid)
 
 
+@pytest.mark.fact("NET-37")
 def test_every_vpc_resolves_dns_names(synthesized):
     """DNS support and DNS hostnames on [004:7761-7788]."""
     for profile, stack, template in _templates(synthesized):
@@ -72,6 +76,7 @@ def test_every_vpc_resolves_dns_names(synthesized):
             assert props(vpc).get("EnableDnsHostnames") is True, (profile, stack, lid)
 
 
+@pytest.mark.fact("NET-38")
 def test_every_vpc_logs_all_its_traffic(synthesized):
     """VPC flow logs, accepted and rejected traffic, to CloudWatch Logs [002:2708-2740]."""
     for profile, stack, template in _templates(synthesized):
@@ -81,6 +86,7 @@ def test_every_vpc_logs_all_its_traffic(synthesized):
             assert [props(f).get("TrafficType") for f in flows] == ["ALL"], (profile, stack)
 
 
+@pytest.mark.fact("NET-01")
 def test_every_vpc_cidr_is_private_and_between_16_and_28_bits(synthesized):
     """A VPC's CIDR is an RFC 1918 range, /16 to /28 [002:903-924, 004:7001-7017]."""
     for profile, stack, template in _templates(synthesized):
@@ -89,6 +95,7 @@ def test_every_vpc_cidr_is_private_and_between_16_and_28_bits(synthesized):
             assert network.is_private and 16 <= network.prefixlen <= 28, (profile, stack, lid)
 
 
+@pytest.mark.fact("NET-02")
 def test_vpcs_of_different_regions_never_overlap(synthesized):
     """Ranges planned for peering: a deployment's regions never share an address [002:903-924].
     (Architectures of one region each build their own VPC, never peered, on the same range.)"""
@@ -106,6 +113,7 @@ def test_vpcs_of_different_regions_never_overlap(synthesized):
                     assert not first.overlaps(second), (profile, a, b)
 
 
+@pytest.mark.fact("NET-02")
 def test_subnets_lie_inside_their_vpc_and_never_overlap(synthesized):
     """Each subnet a slice of its VPC's range, none sharing an address [002:903-960]."""
     for profile, stack, template in _templates(synthesized):
@@ -124,6 +132,7 @@ def test_subnets_lie_inside_their_vpc_and_never_overlap(synthesized):
                 assert not first.overlaps(second), (profile, stack, a, b)
 
 
+@pytest.mark.fact("NET-06")
 def test_every_tier_has_one_subnet_size_in_every_az(synthesized):
     """A tier is the same slice in each AZ (the hands-on's /24 public and /20 private subnets
     over the AZs [004:7026-7065]): no AZ gets a larger or smaller one."""
@@ -137,6 +146,7 @@ def test_every_tier_has_one_subnet_size_in_every_az(synthesized):
         assert all(len(s) == 1 for s in sizes.values()), (profile, stack, sizes)
 
 
+@pytest.mark.fact("NET-10", "NET-13", "NET-22")
 def test_default_routes_follow_the_tier(synthesized):
     """Public -> internet gateway; application -> a NAT gateway, the one in its own AZ when there
     is one per AZ; data -> no route at all [002:972-1033, 004:7189-7231, 004:2451-2453]."""
@@ -166,6 +176,7 @@ def test_default_routes_follow_the_tier(synthesized):
                 assert found == [], where
 
 
+@pytest.mark.fact("NET-39")
 def test_gateway_endpoints_serve_every_route_table_of_their_vpc(synthesized):
     """S3 and DynamoDB gateway endpoints are free and keep that traffic off NAT: on every
     route table, none left out [002:2760-2782]."""
@@ -178,6 +189,7 @@ def test_gateway_endpoints_serve_every_route_table_of_their_vpc(synthesized):
             assert sorted(served) == sorted(tables), (profile, stack, lid)
 
 
+@pytest.mark.fact("NET-08", "NET-12", "NET-23", "WEB-25")
 def test_gateways_bastions_balancers_instances_and_databases_sit_in_their_tier(synthesized):
     """NAT gateways, the bastion and internet-facing load balancers in public subnets
     [002:982-986, 002:1017-1033]; the web instances in the application tier; the database's
@@ -215,6 +227,7 @@ def _group(template: dict, suffix: str) -> str | None:
     )
 
 
+@pytest.mark.fact("NET-24", "NET-30")
 def test_tier_groups_admit_ssh_only_from_the_bastion_and_the_database_only_from_the_app_tier(
     synthesized,
 ):
@@ -252,6 +265,7 @@ def test_tier_groups_admit_ssh_only_from_the_bastion_and_the_database_only_from_
 
 
 # -- identity, compute, storage, logs ------------------------------------------------------------
+@pytest.mark.fact("API-25", "SITE-01")
 def test_no_policy_allows_every_action_or_everyone(synthesized):
     """Least privilege: no Allow statement grants every action, or grants to everyone; a role
     trusts only named service or account principals [FACTS §3, 002:2116-2130]."""
@@ -300,6 +314,7 @@ def test_every_instance_runs_amazon_linux_2023_with_imdsv2_and_encrypted_volumes
             assert volumes and all(v["Ebs"]["Encrypted"] is True for v in volumes), where
 
 
+@pytest.mark.fact("SITE-04", "SITE-06", "SITE-08", "SITE-09")
 def test_every_bucket_is_encrypted_versioned_private_and_tls_only(synthesized):
     """Encryption at rest, versioning, all four public-access blocks, and a policy refusing
     plain HTTP [004:2727-2801, 004:2976-3122]."""
@@ -336,6 +351,7 @@ def test_every_log_group_has_a_retention(synthesized):
             assert isinstance(props(group).get("RetentionInDays"), int), (profile, stack, lid)
 
 
+@pytest.mark.fact("WEB-16")
 def test_every_https_listener_negotiates_tls_1_2_or_newer(synthesized):
     for profile, stack, template in _templates(synthesized):
         for lid, listener in resources(template, "AWS::ElasticLoadBalancingV2::Listener").items():
@@ -344,6 +360,7 @@ def test_every_https_listener_negotiates_tls_1_2_or_newer(synthesized):
                 assert re.search(r"TLS13|TLS-1-2", policy), (profile, stack, lid, policy)
 
 
+@pytest.mark.fact("API-17")
 def test_every_api_method_validates_its_request_and_the_function_traces(synthesized):
     """Request validation on every method, and active X-Ray tracing on the function behind
     them [004:4841-4852]."""
@@ -383,6 +400,7 @@ def _literal_length(value) -> int | None:
     return None
 
 
+@pytest.mark.fact("WEB-38")
 def test_user_data_stays_under_16_kb_and_holds_no_secret(synthesized):
     """User data runs once at first boot as root, at most 16 KB, never secrets [002:1515-1549]."""
     for profile, stack, template in _templates(synthesized):

@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"out of date: {directory / problem}", file=sys.stderr)
         stale += problems
-        if facts.render_facts(args.docs) != (args.docs / "facts.md").read_text():
+        if facts.render_facts() != (args.docs / "facts.md").read_text():
             print("out of date: docs/facts.md", file=sys.stderr)
             stale.append("facts.md")
     else:

@@ -149,6 +149,7 @@ BAD_PROPS = [
 ]
 
 
+@pytest.mark.fact("AUR-13", "AUR-26")
 @pytest.mark.parametrize("construct", [AuroraGlobalPrimary, AuroraGlobalSecondary])
 @pytest.mark.parametrize(("props", "message"), BAD_PROPS)
 def test_bad_props_raise_a_clear_value_error(stack, required, construct, props, message):
@@ -339,6 +340,7 @@ ELEVEN_REAL_REGIONS = [
 ]
 
 
+@pytest.mark.fact("AUR-06")
 @pytest.mark.parametrize(
     ("primary", "secondaries", "message"),
     [
@@ -415,6 +417,7 @@ def test_a_region_set_spanning_partitions_is_refused(primary, secondaries, outsi
         validate_regions(primary, secondaries)
 
 
+@pytest.mark.fact("AUR-06")
 def test_ten_secondary_regions_are_accepted_not_just_the_notes_five():
     validate_regions("us-east-1", ELEVEN_REAL_REGIONS[:10])
     validate_regions("us-east-1", tuple(ELEVEN_REAL_REGIONS[:10]))

@@ -80,6 +80,7 @@ def _ingress(template: dict, group_id: str) -> list[dict]:
     ]
 
 
+@pytest.mark.fact("AUR-01")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_exactly_one_global_cluster_exists_and_it_is_in_the_primary_stack(synthesized, profile):
     templates = synthesized(profile).templates
@@ -109,6 +110,7 @@ def _assert_encrypted_as_the_profile_says(template: dict, cluster: dict, profile
     assert props(key)["EnableKeyRotation"] is True
 
 
+@pytest.mark.fact("AUR-01", "AUR-09")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_primary_cluster_joins_the_global_cluster_encrypted_with_the_profiles_key(
     synthesized, profile
@@ -120,6 +122,7 @@ def test_primary_cluster_joins_the_global_cluster_encrypted_with_the_profiles_ke
     _assert_encrypted_as_the_profile_says(template, cluster, profile)
 
 
+@pytest.mark.fact("AUR-02")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_secondary_cluster_joins_by_identifier_without_master_credentials_or_database_name(
     synthesized, profile
@@ -133,6 +136,7 @@ def test_secondary_cluster_joins_by_identifier_without_master_credentials_or_dat
     _assert_encrypted_as_the_profile_says(template, cluster, profile)
 
 
+@pytest.mark.fact("AUR-03")
 def test_every_region_runs_the_global_clusters_engine_and_version(sandbox):
     _, global_cluster = _only(sandbox.template(PRIMARY), "AWS::RDS::GlobalCluster")
     assert props(global_cluster)["Engine"] == "aurora-postgresql"
@@ -144,6 +148,7 @@ def test_every_region_runs_the_global_clusters_engine_and_version(sandbox):
         assert props(cluster)["EngineVersion"] == props(global_cluster)["EngineVersion"]
 
 
+@pytest.mark.fact("AUR-10")
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_subnet_groups_use_only_the_isolated_data_tier(synthesized, profile, stack_name):
@@ -154,6 +159,7 @@ def test_subnet_groups_use_only_the_isolated_data_tier(synthesized, profile, sta
     assert len(subnets) == {"sandbox": 2, "production": 3}[profile]
 
 
+@pytest.mark.fact("AUR-10")
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_no_database_instance_is_publicly_accessible(synthesized, profile, stack_name):
@@ -163,6 +169,7 @@ def test_no_database_instance_is_publicly_accessible(synthesized, profile, stack
     assert all(props(instance)["PubliclyAccessible"] is False for instance in instances)
 
 
+@pytest.mark.fact("AUR-11")
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_database_accepts_only_its_port_and_only_from_the_app_tier(
@@ -182,6 +189,7 @@ def test_database_accepts_only_its_port_and_only_from_the_app_tier(
     assert props(cluster).get("Port", 5432) == 5432
 
 
+@pytest.mark.fact("AUR-21")
 @pytest.mark.parametrize(("profile", "protected"), [("sandbox", False), ("production", True)])
 def test_deletion_protection_follows_the_profile(synthesized, profile, protected):
     templates = synthesized(profile).templates
@@ -192,6 +200,7 @@ def test_deletion_protection_follows_the_profile(synthesized, profile, protected
         assert props(cluster)["DeletionProtection"] is protected
 
 
+@pytest.mark.fact("AUR-21")
 @pytest.mark.parametrize(
     ("profile", "cluster_policy", "kept_policy"),
     [("sandbox", "Delete", "Delete"), ("production", "Snapshot", "Retain")],
@@ -213,6 +222,7 @@ def test_each_region_snapshots_in_production_and_deletes_in_sandbox(
         assert instance["DeletionPolicy"] == "Delete"
 
 
+@pytest.mark.fact("AUR-12", "AUR-13")
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_iam_auth_seven_day_backups_and_postgresql_log_export_on_every_cluster(
@@ -231,6 +241,7 @@ def test_iam_auth_seven_day_backups_and_postgresql_log_export_on_every_cluster(
     } in log_groups
 
 
+@pytest.mark.fact("AUR-07", "AUR-17")
 @pytest.mark.parametrize(
     ("profile", "per_region", "instance_class", "capacity"),
     [
@@ -252,6 +263,7 @@ def test_each_region_runs_a_writer_plus_the_profiles_readers_of_the_profiles_cla
         assert props(cluster).get("ServerlessV2ScalingConfiguration") == capacity
 
 
+@pytest.mark.fact("AUR-19")
 def test_the_sandbox_pair_idles_at_100_dollars_a_month_or_less(sandbox):
     from tools.cost import estimate
 
@@ -259,6 +271,7 @@ def test_the_sandbox_pair_idles_at_100_dollars_a_month_or_less(sandbox):
     assert sum(totals.values()) <= 100, totals
 
 
+@pytest.mark.fact("AUR-23", "AUR-24")
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_sandbox_regions_have_no_nat_and_no_bastion_nothing_reaches_the_internet(
     sandbox, stack_name
@@ -270,6 +283,7 @@ def test_sandbox_regions_have_no_nat_and_no_bastion_nothing_reaches_the_internet
     assert all("NatGatewayId" not in props(r) and "InstanceId" not in props(r) for r in routes)
 
 
+@pytest.mark.fact("AUR-24")
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_production_regions_keep_a_nat_per_az_for_rotation_but_no_bastion_that_cannot_reach_the_db(
     production, stack_name
@@ -280,6 +294,7 @@ def test_production_regions_keep_a_nat_per_az_for_rotation_but_no_bastion_that_c
     assert len(resources(template, "AWS::EC2::NatGateway")) == 3
 
 
+@pytest.mark.fact("AUR-23")
 def test_the_sandbox_rotation_lambda_reaches_secrets_manager_through_an_endpoint_of_its_tier(
     sandbox,
 ):
@@ -304,6 +319,7 @@ def test_the_sandbox_rotation_lambda_reaches_secrets_manager_through_an_endpoint
     assert resources(sandbox.template(SECONDARY), "AWS::SecretsManager::RotationSchedule") == {}
 
 
+@pytest.mark.fact("AUR-22")
 def test_primary_master_secret_is_generated_and_rotated_by_a_lambda_in_the_app_tier(sandbox):
     template = sandbox.template(PRIMARY)
     secret_id, secret = _only(template, "AWS::SecretsManager::Secret")
@@ -318,6 +334,7 @@ def test_primary_master_secret_is_generated_and_rotated_by_a_lambda_in_the_app_t
     assert props(rotation)["RotationRules"]["ScheduleExpression"] == "rate(30 days)"
 
 
+@pytest.mark.fact("AUR-22")
 @pytest.mark.parametrize("profile", PROFILES)
 def test_admin_username_is_not_the_engine_default(synthesized, profile):
     template = synthesized(profile).template(PRIMARY)
@@ -413,6 +430,7 @@ def test_the_monitoring_roles_iam4_finding_is_acknowledged_on_each_role_with_a_r
     assert all(len(reason) >= 60 and "monitoring.rds" in reason for reason in found.values())
 
 
+@pytest.mark.fact("AUR-25")
 def test_secondaries_deploy_after_the_primary_each_in_its_own_region(sandbox):
     manifest = json.loads(
         (sandbox.architecture("aurora-global").outdir / "manifest.json").read_text()
@@ -423,6 +441,7 @@ def test_secondaries_deploy_after_the_primary_each_in_its_own_region(sandbox):
     assert SECONDARY not in manifest[PRIMARY].get("dependencies", [])
 
 
+@pytest.mark.fact("AUR-08")
 @pytest.mark.parametrize(
     ("stack_name", "outputs"),
     [
@@ -481,6 +500,7 @@ def _by_identifier(template: dict, prefix: str) -> dict:
     return cluster
 
 
+@pytest.mark.fact("AUR-11")
 def test_aurora_mysql_3_exports_error_and_slow_query_logs_on_port_3306(variants):
     cluster = _by_identifier(variants, "variant-mysql")
     (secret,) = resources(variants, "AWS::SecretsManager::Secret").values()
@@ -554,6 +574,7 @@ def serverless() -> dict:
     return Template.from_stack(stack).to_json()
 
 
+@pytest.mark.fact("AUR-18")
 def test_serverless_defaults_to_half_an_acu_up_to_16_in_both_halves(serverless):
     clusters = resources(serverless, "AWS::RDS::DBCluster").values()
     assert [props(c)["ServerlessV2ScalingConfiguration"] for c in clusters] == [
@@ -564,6 +585,7 @@ def test_serverless_defaults_to_half_an_acu_up_to_16_in_both_halves(serverless):
     assert [props(i)["DBInstanceClass"] for i in instances] == ["db.serverless"] * 4
 
 
+@pytest.mark.fact("AUR-09")
 def test_without_a_customer_managed_key_storage_is_encrypted_by_rds_own_key(serverless):
     assert resources(serverless, "AWS::KMS::Key") == {}
     for cluster in resources(serverless, "AWS::RDS::DBCluster").values():
@@ -592,6 +614,7 @@ def test_the_rotation_function_logs_to_a_group_the_stack_owns_and_makes_first(
     assert group_id in rotation["DependsOn"]
 
 
+@pytest.mark.fact("AUR-20")
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_each_region_has_its_own_vpc_range_so_the_regions_could_be_peered(synthesized, profile):
     """Avoid overlapping ranges, plan for peering [002:903-924]: the primary's VPC is
