@@ -39,6 +39,56 @@ EXAMPLES = {
 }
 
 
+_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-12345678901"
+_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:example"
+_PUBLIC_KEY = (ROOT / "tests" / "static_site" / "test_only_signing_key.pub.pem").read_text()
+
+# The options no profile uses (the facts index's ``options:`` templates), together, in a copy:
+# what a reader who copies the file for them would write. Run on both aws-cdk-lib versions.
+OPTION_EXAMPLES = {
+    "network": (
+        "network.ThreeTierNetwork(stack, 'Options', network_acls=True, "
+        "blocked_cidrs=['198.51.100.0/24'], ssh_cidr='203.0.113.7/32', app_subnet_hosts=29, "
+        "bastion_high_availability=True)"
+    ),
+    "web_tier": (
+        "web_tier.WebTier(stack, 'Options', vpc=ec2.Vpc(stack, 'Vpc'), "
+        f"certificate_arn='{_CERT}1', "
+        "additional_certificates=[acm.Certificate.from_certificate_arn(stack, 'Sni', "
+        f"'{_CERT}2')], "
+        "ip_targets=['10.0.200.10'], "
+        f"lambda_target=lambda_.Function.from_function_arn(stack, 'Fn', '{_FUNCTION}'), "
+        "routing_rules=[web_tier.RoutingRule(priority=10, path_patterns=['/api/*'], "
+        "forward_to='lambda_target'), web_tier.RoutingRule(priority=20, "
+        "host_headers=['legacy.example.com'], source_ips=['10.0.0.0/8'], "
+        "forward_to='ip_targets')], cpu_step_scaling=(30, 70), "
+        "predictive_scaling='forecast_only', cross_zone=False)"
+    ),
+    "serverless_api": (
+        "serverless_api.ServerlessApi(stack, 'Options', sort_key='sk', auth_mode='lambda', "
+        f"authorizer_function=lambda_.Function.from_function_arn(stack, 'Fn', '{_FUNCTION}'), "
+        "usage_plan=serverless_api.UsagePlanSettings(), cache_size_gb='0.5', "
+        "global_secondary_indexes=[serverless_api.SecondaryIndex(name='byOwner', "
+        "partition_key='owner')], local_secondary_indexes=[serverless_api.SecondaryIndex("
+        "name='byDate', sort_key='date')])"
+    ),
+    "static_site": (
+        "static_site.StaticSite(stack, 'Options', path_cache_ttls={'/assets/*': "
+        "Duration.days(365)}, signed_paths=['/private/*'], "
+        f"signing_public_key_pem={_PUBLIC_KEY!r})"
+    ),
+}
+
+
+# What each options example must add (it is not the defaults again).
+OPTION_RESOURCES = {
+    "network": "AWS::EC2::NetworkAclEntry",
+    "web_tier": "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+    "serverless_api": "AWS::ApiGateway::UsagePlan",
+    "static_site": "AWS::CloudFront::KeyGroup",
+}
+
+
 def construct_modules() -> list[str]:
     return sorted(p.stem for p in LIBRARY.glob("*.py") if not p.name.startswith("_"))
 
@@ -59,6 +109,8 @@ def imported_top_level_names(module: str) -> set[str]:
 
 def test_every_construct_module_has_a_copy_example():
     assert construct_modules() and set(construct_modules()) == set(EXAMPLES)
+    assert set(OPTION_EXAMPLES) <= set(EXAMPLES)
+    assert set(OPTION_RESOURCES) == set(OPTION_EXAMPLES)
 
 
 @pytest.mark.parametrize("module", construct_modules())
@@ -74,10 +126,12 @@ def test_construct_module_imports_only_stdlib_aws_cdk_and_constructs(module):
 _RUNNER = textwrap.dedent(
     """
     import importlib, json, sys
-    from aws_cdk import App, Environment, Stack
+    from aws_cdk import App, Duration, Environment, Stack
+    from aws_cdk import aws_certificatemanager as acm
     from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_lambda as lambda_
     results = {}
-    for module, folder, example in json.loads(sys.argv[1]):
+    for label, module, folder, example in json.loads(sys.argv[1]):
         sys.path.insert(0, folder)
         mod = importlib.import_module(module)
         assert mod.__file__.startswith(folder), mod.__file__
@@ -89,18 +143,20 @@ _RUNNER = textwrap.dedent(
         ):
             app = App()
             stack = Stack(app, name, env=env)
-            eval(example, {module: mod, "stack": stack, "ec2": ec2})
+            names = {module: mod, "stack": stack, "ec2": ec2, "acm": acm, "lambda_": lambda_}
+            eval(example, {**names, "Duration": Duration})
             template = app.synth().get_stack_by_name(stack.stack_name).template
             types = sorted({r["Type"] for r in template["Resources"].values()})
-            results[f"{module}/{kind}"] = types
+            results[f"{label}/{kind}"] = types
         sys.path.remove(folder)
     print(json.dumps(results))
     """
 )
 
 
-def copy_jobs(tmp_path) -> list[tuple[str, str, str]]:
-    """Each module copied alone (with its runtime folder) into a folder of its own."""
+def copy_jobs(tmp_path) -> list[tuple[str, str, str, str]]:
+    """Each module copied alone (with its runtime folder) into a folder of its own, with its
+    example and, where it has one, its options example: (label, module, folder, example)."""
     jobs = []
     for module in construct_modules():
         folder = tmp_path / module
@@ -109,7 +165,9 @@ def copy_jobs(tmp_path) -> list[tuple[str, str, str]]:
         runtime = LIBRARY / f"{module}_runtime"
         if runtime.is_dir():
             shutil.copytree(runtime, folder / runtime.name)
-        jobs.append((module, str(folder), EXAMPLES[module]))
+        jobs.append((module, module, str(folder), EXAMPLES[module]))
+        if module in OPTION_EXAMPLES:
+            jobs.append((f"{module}+options", module, str(folder), OPTION_EXAMPLES[module]))
     return jobs
 
 
@@ -127,9 +185,13 @@ def run_copies(python: str, tmp_path) -> dict[str, list[str]]:
 
 
 def assert_every_copy_synthesized(types: dict[str, list[str]]) -> None:
-    expected = {f"{module}/{kind}" for module in construct_modules() for kind in KINDS}
+    labels = [*construct_modules(), *(f"{module}+options" for module in OPTION_EXAMPLES)]
+    expected = {f"{label}/{kind}" for label in labels for kind in KINDS}
     assert set(types) == expected
     assert all(types.values()), types
+    for module, resource_type in OPTION_RESOURCES.items():
+        for kind in KINDS:
+            assert resource_type in types[f"{module}+options/{kind}"], (module, kind)
     # The copy runs in a bare App: none of this repository's cdk.json feature flags apply, so a
     # module must not lean on them for what matters (launch templates, not configurations).
     assert not any("AWS::AutoScaling::LaunchConfiguration" in t for t in types.values()), types
