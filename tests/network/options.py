@@ -1,19 +1,18 @@
-"""Templates of ThreeTierNetwork options no profile uses, each synthesized once when asked for.
+"""Templates of ThreeTierNetwork options no profile uses (contract: tests/option_templates.py).
 
-``TEMPLATES[name]()`` returns the template of a small stack holding one ``ThreeTierNetwork``
-built with ``OPTIONS[name]``; facts/network.toml names them ``options:<name>``.
+``STACKS[name](app)`` adds a small stack holding one ``ThreeTierNetwork`` built with
+``OPTIONS[name]``; ``TEMPLATES[name]()`` is its template, from one synthesis of every stack here;
+facts/network.toml names them ``options:<name>``.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 from aws_cdk import App, Stack
-from aws_cdk.assertions import Template
 
 from constructs_lib.network import ThreeTierNetwork
-from tests.conftest import PINNED_ENV, cdk_context
+from tests.option_templates import option_stack, templates_of
 
 SSH_CIDR = "203.0.113.7/32"
 # Two documentation ranges, IPv4 and IPv6, neither inside the VPC nor around ssh_cidr.
@@ -34,51 +33,18 @@ OPTIONS: dict[str, dict] = {
 }
 
 
-def stack_name(name: str) -> str:
+def _network(props: dict) -> Callable[[Stack], None]:
+    def build(stack: Stack) -> None:
+        ThreeTierNetwork(stack, "Network", **props)
+
+    return build
+
+
+def _stack_name(name: str) -> str:
     return "".join(part.title() for part in name.split("_"))
 
 
-def add_network(app: App, name: str) -> Stack:
-    """The stack of template ``name`` in ``app``: one network, built with ``OPTIONS[name]``."""
-    stack = Stack(app, stack_name(name), env=PINNED_ENV)
-    ThreeTierNetwork(stack, "Network", **OPTIONS[name])
-    return stack
-
-
-def _template(name: str) -> dict:
-    app = App(context=cdk_context("sandbox"))
-    return Template.from_stack(add_network(app, name)).to_json()
-
-
-@functools.cache
-def network_acls() -> dict:
-    return _template("network_acls")
-
-
-@functools.cache
-def app_subnet_hosts() -> dict:
-    return _template("app_subnet_hosts")
-
-
-@functools.cache
-def bastion_ha() -> dict:
-    return _template("bastion_ha")
-
-
-@functools.cache
-def ssh_cidr() -> dict:
-    return _template("ssh_cidr")
-
-
-@functools.cache
-def nat_instance() -> dict:
-    return _template("nat_instance")
-
-
-TEMPLATES: dict[str, Callable[[], dict]] = {
-    "network_acls": network_acls,
-    "app_subnet_hosts": app_subnet_hosts,
-    "bastion_ha": bastion_ha,
-    "ssh_cidr": ssh_cidr,
-    "nat_instance": nat_instance,
+STACKS: dict[str, Callable[[App], Stack]] = {
+    name: option_stack(_stack_name(name), _network(props)) for name, props in OPTIONS.items()
 }
+TEMPLATES: dict[str, Callable[[], dict]] = templates_of(STACKS)

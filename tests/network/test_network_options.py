@@ -4,7 +4,6 @@ asserted on the templates of tests/network/options.py."""
 from __future__ import annotations
 
 import ipaddress
-import json
 
 import pytest
 from aws_cdk import App, Stack
@@ -18,19 +17,8 @@ from constructs_lib.network import (
     subnet_mask_for_hosts,
     usable_addresses,
 )
-from stacks.catalog import add_nag
-from tests.conftest import PINNED_ENV, cdk_context
-from tests.network.options import (
-    APP_SUBNET_HOSTS,
-    BLOCKED_CIDRS,
-    OPTIONS,
-    SSH_CIDR,
-    TEMPLATES,
-    add_network,
-    stack_name,
-)
-from tests.template_queries import ingress_rules, nag_failures, props, ref, resources
-from tests.test_compliance import _lint
+from tests.network.options import APP_SUBNET_HOSTS, BLOCKED_CIDRS, SSH_CIDR, TEMPLATES
+from tests.template_queries import ingress_rules, props, ref, resources
 
 # Client ports an answer may go back to: the lowest NAT gateways use, Linux's range
 # (32768-60999), Windows' and IANA's (49152-65535), the highest [004:7298-7300].
@@ -517,31 +505,3 @@ def test_nat_instance_boots_amazon_linux_2023_with_source_dest_check_off(nat_ins
         ]
         assert route["DestinationCidrBlock"] == "0.0.0.0/0"
         assert ref(route["InstanceId"]) in resources(nat_instance, "AWS::EC2::Instance")
-
-
-# -- compliance ----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def nagged(tmp_path_factory) -> tuple[dict[str, dict], dict]:
-    """Every option template in one app with the cdk-nag gate: one synthesis for all."""
-    outdir = tmp_path_factory.mktemp("network-options")
-    app = App(context=cdk_context("sandbox"), outdir=str(outdir))
-    for name in OPTIONS:
-        add_network(app, name)
-    add_nag(app)
-    assembly = app.synth()
-    templates = {name: assembly.get_stack_by_name(stack_name(name)).template for name in OPTIONS}
-    report = outdir / "validation-report.json"
-    return templates, json.loads(report.read_text()) if report.exists() else {}
-
-
-def test_option_templates_match_the_ones_facts_name(nagged):
-    templates, _ = nagged
-    for name, template in templates.items():
-        assert template["Resources"] == TEMPLATES[name]()["Resources"], name
-
-
-def test_the_option_templates_pass_cdk_nag_and_cfn_lint(nagged):
-    templates, report = nagged
-    assert nag_failures(report) == []
-    for name, template in templates.items():
-        assert _lint((name, json.dumps(template), PINNED_ENV.region, [])) == [], name

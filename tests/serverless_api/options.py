@@ -2,24 +2,23 @@
 in facts/serverless-api.toml and for tests/serverless_api/test_serverless_api_options.py. Their
 names start with ``api_``: options names are looked up across every architecture's options.py.
 
-``TEMPLATES[name]()`` synthesizes one small App/Stack once (functools.cache) and returns its
-template; ``BUILDERS[name](stack)`` adds the same construct to any stack (the cdk-nag test builds
-them all in one App with the AwsSolutions pack).
+``STACKS[name](app)`` adds one small stack holding the construct (the contract:
+tests/option_templates.py); ``TEMPLATES[name]()`` returns its template, from one synthesis of
+every stack here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 from aws_cdk import App, Duration, Environment, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk.assertions import Template
 
 from constructs_lib.serverless_api import SecondaryIndex, ServerlessApi, UsagePlanSettings
-from tests.conftest import PINNED_ENV, cdk_context
+from tests.conftest import PINNED_ENV
+from tests.option_templates import option_stack, templates_of
 
 VPC_ENDPOINT_IDS = ("vpce-0a1b2c3d4e5f60718", "vpce-0f1e2d3c4b5a69788")
 AUTHORIZER_ARN = f"arn:aws:lambda:us-east-1:{PINNED_ENV.account}:function:items-authorizer"
@@ -141,91 +140,18 @@ def build_global_table(stack: Stack) -> ServerlessApi:
     )
 
 
-BUILDERS: dict[str, Callable[[Stack], ServerlessApi]] = {
-    "api_private": build_private,
-    "api_cognito": build_cognito,
-    "api_lambda_authorizer": build_lambda_authorizer,
-    "api_usage_plan": build_usage_plan,
-    "api_cache": build_cache,
-    "api_regional_domain": build_regional_domain,
-    "api_edge_domain": build_edge_domain,
-    "api_indexes": build_indexes,
-    "api_global_table": build_global_table,
+# name -> its stack ``ServerlessApiOption<Name>``; the edge-optimized API's in eu-west-1.
+STACKS: dict[str, Callable[[App], Stack]] = {
+    "api_private": option_stack("ServerlessApiOptionPrivate", build_private),
+    "api_cognito": option_stack("ServerlessApiOptionCognito", build_cognito),
+    "api_lambda_authorizer": option_stack(
+        "ServerlessApiOptionLambdaAuthorizer", build_lambda_authorizer
+    ),
+    "api_usage_plan": option_stack("ServerlessApiOptionUsagePlan", build_usage_plan),
+    "api_cache": option_stack("ServerlessApiOptionCache", build_cache),
+    "api_regional_domain": option_stack("ServerlessApiOptionRegionalDomain", build_regional_domain),
+    "api_edge_domain": option_stack("ServerlessApiOptionEdgeDomain", build_edge_domain, EDGE_ENV),
+    "api_indexes": option_stack("ServerlessApiOptionIndexes", build_indexes),
+    "api_global_table": option_stack("ServerlessApiOptionGlobalTable", build_global_table),
 }
-ENVIRONMENTS: dict[str, Environment] = {"api_edge_domain": EDGE_ENV}
-
-
-def stack_name(name: str) -> str:
-    """``api_edge_domain`` -> ``ServerlessApiOptionEdgeDomain``."""
-    parts = name.removeprefix("api_").split("_")
-    return "ServerlessApiOption" + "".join(part.title() for part in parts)
-
-
-def add_option_stack(app: App, name: str) -> Stack:
-    stack = Stack(app, stack_name(name), env=ENVIRONMENTS.get(name, PINNED_ENV))
-    BUILDERS[name](stack)
-    return stack
-
-
-def _template(name: str) -> dict:
-    app = App(context=cdk_context("sandbox"))
-    return Template.from_stack(add_option_stack(app, name)).to_json()
-
-
-@cache
-def private() -> dict:
-    return _template("api_private")
-
-
-@cache
-def cognito() -> dict:
-    return _template("api_cognito")
-
-
-@cache
-def lambda_authorizer() -> dict:
-    return _template("api_lambda_authorizer")
-
-
-@cache
-def usage_plan() -> dict:
-    return _template("api_usage_plan")
-
-
-@cache
-def cache_() -> dict:
-    return _template("api_cache")
-
-
-@cache
-def regional_domain() -> dict:
-    return _template("api_regional_domain")
-
-
-@cache
-def edge_domain() -> dict:
-    return _template("api_edge_domain")
-
-
-@cache
-def indexes() -> dict:
-    return _template("api_indexes")
-
-
-@cache
-def global_table() -> dict:
-    return _template("api_global_table")
-
-
-TEMPLATES: dict[str, Callable[[], dict]] = {
-    "api_private": private,
-    "api_cognito": cognito,
-    "api_lambda_authorizer": lambda_authorizer,
-    "api_usage_plan": usage_plan,
-    "api_cache": cache_,
-    "api_regional_domain": regional_domain,
-    "api_edge_domain": edge_domain,
-    "api_indexes": indexes,
-    "api_global_table": global_table,
-}
-assert set(TEMPLATES) == set(BUILDERS)
+TEMPLATES: dict[str, Callable[[], dict]] = templates_of(STACKS)

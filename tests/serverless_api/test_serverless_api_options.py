@@ -4,33 +4,23 @@ study notes (../shared/notes/)."""
 
 from __future__ import annotations
 
-import json
-import tempfile
-from pathlib import Path
-
 import pytest
 from aws_cdk import App, Duration, Stack
 from aws_cdk.assertions import Template
 
 from constructs_lib.serverless_api import ServerlessApi
-from stacks.catalog import add_nag
 from tests.conftest import PINNED_ENV, cdk_context
-from tests.serverless_api import options
 from tests.serverless_api.options import (
     AUTHORIZER_ARN,
-    BUILDERS,
     CERTIFICATE_ARN,
     EDGE_DOMAIN,
     EDGE_ENV,
-    ENVIRONMENTS,
     REGIONAL_DOMAIN,
     REPLICA_REGIONS,
     TEMPLATES,
     VPC_ENDPOINT_IDS,
-    add_option_stack,
-    stack_name,
 )
-from tests.template_queries import nag_failures, props, ref, resources
+from tests.template_queries import props, ref, resources
 
 ROUTES = {("/items", "GET"), ("/items", "POST"), ("/items/{id}", "GET"), ("/items/{id}", "PUT")}
 ROUTES |= {("/items/{id}", "DELETE")}
@@ -406,30 +396,3 @@ def test_integrations_keep_the_default_29_second_timeout(sandbox, option):
             assert "TimeoutInMillis" not in props(method)["Integration"]
     _, function = _one(app_template, "AWS::Lambda::Function")
     assert props(function)["Timeout"] < 29
-
-
-# -- the gates: cdk-nag and cfn-lint on every option template ------------------------------------
-
-
-def test_every_option_template_passes_cdk_nag():
-    outdir = Path(tempfile.mkdtemp(prefix="serverless-api-options-"))
-    app = App(context=cdk_context("sandbox"), outdir=str(outdir))
-    add_nag(app)
-    for name in BUILDERS:
-        add_option_stack(app, name)
-    app.synth()
-    report = json.loads((outdir / "validation-report.json").read_text())
-    assert nag_failures(report) == []
-
-
-@pytest.mark.parametrize("name", sorted(TEMPLATES))
-def test_every_option_template_passes_cfn_lint(option, name):
-    from cfnlint.api import ManualArgs, lint
-
-    region = ENVIRONMENTS.get(name, PINNED_ENV).region
-    problems = lint(json.dumps(option(name)), config=ManualArgs(regions=[region]))
-    assert [str(problem) for problem in problems] == [], stack_name(name)
-
-
-def test_options_module_names_a_builder_for_every_template():
-    assert set(options.TEMPLATES) == set(options.BUILDERS)

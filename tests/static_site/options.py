@@ -1,24 +1,23 @@
 """Templates of StaticSite options no profile uses (template paths ``options:<name>``).
 
-``BUILDS[name]`` adds the construct, with those options, to a stack; ``TEMPLATES[name]()``
-synthesizes it once (cached) into a small app of its own and returns the template. The signing
-key is ``test_only_signing_key.pub.pem``: the public half of a throwaway RSA 2048 key made with
-``openssl genrsa`` for these tests; its private half was deleted and signs nothing.
+``STACKS[name](app)`` adds a stack holding the construct, with those options (the contract:
+tests/option_templates.py); ``TEMPLATES[name]()`` returns its template, from one synthesis of
+every stack here with the cdk-nag gate on. The signing key is ``test_only_signing_key.pub.pem``: the
+public half of a throwaway RSA 2048 key made with ``openssl genrsa`` for these tests; its
+private half was deleted and signs nothing.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
 
 from aws_cdk import App, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Template
 
 from constructs_lib.static_site import StaticSite, _hardened_bucket, _log_bucket
-from tests.conftest import PINNED_ENV, cdk_context
+from tests.option_templates import option_stack, templates_of
 
 SIGNING_KEY = Path(__file__).with_name("test_only_signing_key.pub.pem")
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
@@ -125,29 +124,12 @@ def _variants(stack: Stack) -> None:
     )
 
 
-# name -> (stack name, what adds the construct to it)
-BUILDS: dict[str, tuple[str, Callable[[Stack], None]]] = {
-    "site_failover_oai": ("SiteFailoverOai", _failover_oai),
-    "site_failover_oac": ("SiteFailoverOac", _failover_oac),
-    "site_failover_imported_oac": ("SiteFailoverImportedOac", _failover_imported_oac),
-    "site_failover_imported_oai": ("SiteFailoverImportedOai", _failover_imported_oai),
-    "site_behaviours": ("SiteBehaviours", _behaviours),
-    "site_variants": ("Variants", _variants),
+STACKS: dict[str, Callable[[App], Stack]] = {
+    "site_failover_oai": option_stack("SiteFailoverOai", _failover_oai),
+    "site_failover_oac": option_stack("SiteFailoverOac", _failover_oac),
+    "site_failover_imported_oac": option_stack("SiteFailoverImportedOac", _failover_imported_oac),
+    "site_failover_imported_oai": option_stack("SiteFailoverImportedOai", _failover_imported_oai),
+    "site_behaviours": option_stack("SiteBehaviours", _behaviours),
+    "site_variants": option_stack("Variants", _variants),
 }
-
-
-def _builder(name: str) -> Callable[[], dict]:
-    stack_name, build = BUILDS[name]
-
-    @functools.cache
-    def template() -> dict:
-        app = App(context=cdk_context("sandbox"))
-        stack = Stack(app, stack_name, env=PINNED_ENV)
-        build(stack)
-        return Template.from_stack(stack).to_json()
-
-    template.__name__ = name
-    return template
-
-
-TEMPLATES: dict[str, Callable[[], dict]] = {name: _builder(name) for name in BUILDS}
+TEMPLATES: dict[str, Callable[[], dict]] = templates_of(STACKS)

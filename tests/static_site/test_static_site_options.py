@@ -9,13 +9,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
-from aws_cdk import App, Stack
 
-from stacks.catalog import add_nag
-from tests.conftest import PINNED_ENV, ROOT, cdk_context
+from tests.conftest import PINNED_ENV
 from tests.static_site.options import (
-    BUILDS,
     PATH_TTLS,
     REPLICA_NAME,
     REPLICA_REGION,
@@ -23,7 +19,7 @@ from tests.static_site.options import (
     SIGNING_KEY,
     TEMPLATES,
 )
-from tests.template_queries import nag_failures, props, ref, resources
+from tests.template_queries import props, ref, resources
 
 FAILOVER = (
     "site_failover_oai",
@@ -296,37 +292,3 @@ def test_signed_paths_come_before_every_ttl_pattern_and_are_https_only(option):
     signed = [i for i, b in enumerate(behaviours) if "TrustedKeyGroups" in b]
     assert signed == list(range(len(SIGNED_PATHS)))  # CloudFront takes the first match
     assert {behaviours[i]["ViewerProtocolPolicy"] for i in signed} == {"https-only"}
-
-
-# -- compliance gates on the option templates ---------------------------------------------------
-@pytest.fixture(scope="module")
-def option_nag_report(tmp_path_factory) -> dict:
-    """One synthesis of every option stack with the cdk-nag AwsSolutions gate on."""
-    outdir = tmp_path_factory.mktemp("static-site-options")
-    app = App(context=cdk_context("sandbox"), outdir=str(outdir))
-    add_nag(app)
-    for stack_name, build in BUILDS.values():
-        build(Stack(app, stack_name, env=PINNED_ENV))
-    app.synth()
-    return json.loads((outdir / "validation-report.json").read_text())
-
-
-def test_option_templates_pass_cdk_nag(option_nag_report):
-    assert option_nag_report["title"] == "Validation Report"
-    assert nag_failures(option_nag_report) == []
-    # CDK's "cannot update the imported bucket's policy" warning is answered by the output
-    rules = [
-        violation["ruleName"]
-        for plugin in option_nag_report["pluginReports"]
-        for violation in plugin["violations"]
-    ]
-    assert not [rule for rule in rules if "updateImportedBucketPolicy" in rule]
-
-
-@pytest.mark.parametrize("name", sorted(TEMPLATES))
-def test_option_templates_pass_cfn_lint(option, name):
-    from cfnlint.api import ManualArgs, lint
-
-    ignores = yaml.safe_load((ROOT / ".cfnlintrc.yaml").read_text()).get("ignore_checks", [])
-    config = ManualArgs(ignore_checks=ignores, regions=[PINNED_ENV.region])
-    assert [str(m) for m in lint(json.dumps(option(name)), config=config)] == []

@@ -7,13 +7,13 @@ path finds what it names in the template it names; notes references lie inside t
 from __future__ import annotations
 
 import ast
-import importlib
 import os
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from tests import option_templates
 from tools import facts
 from tools.facts import TemplatePath, load, parse_template_path, render_facts, write_facts
 
@@ -123,27 +123,18 @@ def test_a_test_claiming_an_id_is_named_by_its_row():
     assert not unnamed, unnamed
 
 
-@cache
-def _options_modules() -> dict[str, dict]:
-    """``{folder: TEMPLATES}`` of every ``tests/<folder>/options.py``."""
-    return {
-        path.parent.name: importlib.import_module(f"tests.{path.parent.name}.options").TEMPLATES
-        for path in sorted((ROOT / "tests").glob("*/options.py"))
-    }
-
-
 def _options_templates(source: str) -> dict:
     name = source.removeprefix("options:")
-    for templates in _options_modules().values():
-        if name in templates:
-            return templates[name]()
+    for module in option_templates.modules().values():
+        if name in module.TEMPLATES:
+            return module.TEMPLATES[name]()
     raise AssertionError(f"no tests/<architecture>/options.py has TEMPLATES[{name!r}]")
 
 
 def test_option_template_names_are_unique_across_architectures():
     seen: dict[str, str] = {}
-    for folder, templates in _options_modules().items():
-        for name in templates:
+    for folder, module in option_templates.modules().items():
+        for name in module.TEMPLATES:
             assert name not in seen, f"options:{name} is built by tests/{seen[name]} and {folder}"
             seen[name] = folder
     assert seen, "no tests/<architecture>/options.py found"

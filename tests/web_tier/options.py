@@ -1,21 +1,20 @@
 """Templates of WebTier options no profile uses (facts rows name them as ``options:<name>``).
 
-Each builder synthesizes one small stack once (functools.cache) and returns its template.
+``STACKS[name](app)`` adds one small stack (the contract: tests/option_templates.py);
+``TEMPLATES[name]()`` returns its template, from one synthesis of every stack here.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk.assertions import Template
 
 from constructs_lib.web_tier import FixedResponse, Redirect, RoutingRule, WebTier
-from tests.conftest import PINNED_ENV, cdk_context
+from tests.option_templates import option_stack, templates_of
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
 SNI_CERTS = (
@@ -55,10 +54,8 @@ ROUTING_RULES = (
 )
 
 
-def _stack(name: str) -> tuple[App, Stack, ec2.Vpc]:
-    app = App(context=cdk_context("sandbox"))
-    stack = Stack(app, name, env=PINNED_ENV)
-    vpc = ec2.Vpc(
+def _vpc(stack: Stack) -> ec2.Vpc:
+    return ec2.Vpc(
         stack,
         "Vpc",
         ip_addresses=ec2.IpAddresses.cidr(VPC_CIDR),
@@ -67,13 +64,11 @@ def _stack(name: str) -> tuple[App, Stack, ec2.Vpc]:
         # The scaffolding logs its traffic too, so that cdk-nag has nothing but the construct's.
         flow_logs={"All": ec2.FlowLogOptions()},
     )
-    return app, stack, vpc
 
 
-@functools.cache
-def routing() -> dict:
+def _routing(stack: Stack) -> None:
     """HTTPS with SNI certificates, routing rules of every condition, IP and Lambda targets."""
-    _, stack, vpc = _stack("WebRouting")
+    vpc = _vpc(stack)
     WebTier(
         stack,
         "Web",
@@ -91,17 +86,14 @@ def routing() -> dict:
         access_logs=False,
         deletion_protection=False,
     )
-    return Template.from_stack(stack).to_json()
 
 
-@functools.cache
-def http_routing() -> dict:
+def _http_routing(stack: Stack) -> None:
     """No certificate: the rules go on the HTTP listener; cross-zone turned off."""
-    _, stack, vpc = _stack("WebHttpRouting")
     WebTier(
         stack,
         "Web",
-        vpc=vpc,
+        vpc=_vpc(stack),
         routing_rules=[
             RoutingRule(
                 priority=5, host_headers=["old.example.com"], redirect=Redirect(path="/new")
@@ -113,46 +105,36 @@ def http_routing() -> dict:
         access_logs=False,
         deletion_protection=False,
     )
-    return Template.from_stack(stack).to_json()
 
 
-@functools.cache
-def scaling() -> dict:
+def _scaling(stack: Stack) -> None:
     """The notes' step scaling (CPU < 30 % removes 1, > 70 % adds 2) and predictive scaling."""
-    _, stack, vpc = _stack("WebScaling")
     WebTier(
         stack,
         "Web",
-        vpc=vpc,
+        vpc=_vpc(stack),
         cpu_step_scaling=(30, 70),
         predictive_scaling="forecast_and_scale",
         access_logs=False,
         deletion_protection=False,
     )
-    return Template.from_stack(stack).to_json()
 
 
-@functools.cache
-def forecast_only() -> dict:
+def _forecast_only(stack: Stack) -> None:
     """Predictive scaling that only forecasts, to be reviewed before it scales."""
-    _, stack, vpc = _stack("WebForecastOnly")
     WebTier(
         stack,
         "Web",
-        vpc=vpc,
+        vpc=_vpc(stack),
         cpu_target_percent=50,
         predictive_scaling="forecast_only",
         access_logs=False,
         deletion_protection=False,
     )
-    return Template.from_stack(stack).to_json()
 
 
-@functools.cache
-def variants() -> dict:
+def _variants(stack: Stack) -> None:
     """The older options: stickiness, requests per target, a fixed response, an x86 type."""
-    app = App(context=cdk_context("sandbox"))
-    stack = Stack(app, "Variants", env=PINNED_ENV)
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, flow_logs={"All": ec2.FlowLogOptions()})
     WebTier(
         stack,
@@ -171,13 +153,13 @@ def variants() -> dict:
         access_logs=False,
         deletion_protection=False,
     )
-    return Template.from_stack(stack).to_json()
 
 
-TEMPLATES: dict[str, Callable[[], dict]] = {
-    "variants": variants,
-    "routing": routing,
-    "http_routing": http_routing,
-    "scaling": scaling,
-    "forecast_only": forecast_only,
+STACKS: dict[str, Callable[[App], Stack]] = {
+    "variants": option_stack("Variants", _variants),
+    "routing": option_stack("WebRouting", _routing),
+    "http_routing": option_stack("WebHttpRouting", _http_routing),
+    "scaling": option_stack("WebScaling", _scaling),
+    "forecast_only": option_stack("WebForecastOnly", _forecast_only),
 }
+TEMPLATES: dict[str, Callable[[], dict]] = templates_of(STACKS)

@@ -29,7 +29,7 @@ def variants() -> dict[str, dict]:
         app, "WebTierWithCert", profile=profile_named("sandbox"), env=PINNED_ENV
     )
     return {
-        "Variants": options.variants(),
+        "Variants": options.TEMPLATES["variants"](),
         "WebTierWithCert": Template.from_stack(with_cert).to_json(),
     }
 
