@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.template_queries import props, ref, resources
+from tests import option_templates
+from tests.template_queries import cdk_path, props, ref, resources
 from tools.cost import manifest_regions
 from tools.synthesis import PROFILES
 from tools.topology import refs, tag
@@ -23,9 +24,14 @@ DEFAULT_DB_PORT = 5432
 
 
 def _templates(synthesized) -> Iterator[tuple[str, str, dict]]:
+    """Every stack of both profiles, then every option template (construct options no profile
+    uses, tests/<architecture>/options.py): each holds the collection's facts."""
     for profile in PROFILES:
         for stack, template in sorted(synthesized(profile).templates.items()):
             yield profile, stack, template
+    for module in option_templates.modules().values():
+        for name, template in module.TEMPLATES.items():
+            yield "options", name, template()
 
 
 def _subnets(template: dict) -> dict[str, dict]:
@@ -51,7 +57,11 @@ def _statements(template: dict) -> Iterator[tuple[str, dict]]:
     keys = ("PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy", "ResourcePolicy")
     for lid, resource in sorted((template.get("Resources") or {}).items()):
         documents = [props(resource)[k] for k in keys if isinstance(props(resource).get(k), dict)]
-        documents += [p.get("PolicyDocument") or {} for p in props(resource).get("Policies") or []]
+        policies = props(resource).get(
+            "Policies"
+        )  # IAM's inline policies (a user pool's is a dict)
+        if isinstance(policies, list):
+            documents += [p.get("PolicyDocument") or {} for p in policies]
         for document in documents:
             for statement in document.get("Statement") or []:
                 yield lid, statement
@@ -148,8 +158,9 @@ def test_every_tier_has_one_subnet_size_in_every_az(synthesized):
 
 @pytest.mark.fact("NET-10", "NET-13", "NET-22")
 def test_default_routes_follow_the_tier(synthesized):
-    """Public -> internet gateway; application -> a NAT gateway, the one in its own AZ when there
-    is one per AZ; data -> no route at all [002:972-1033, 004:7189-7231, 004:2451-2453]."""
+    """Public -> internet gateway; application -> a NAT gateway (or a NAT instance: source/dest
+    check off, in a public subnet), the one in its own AZ when there is one per AZ; data -> no
+    route at all [002:972-1033, 004:7189-7231, 004:2451-2453]."""
     for profile, stack, template in _templates(synthesized):
         subnets = _subnets(template)
         tables = _route_table_of(template)
@@ -157,8 +168,18 @@ def test_default_routes_follow_the_tier(synthesized):
         for route in resources(template, "AWS::EC2::Route").values():
             routes.setdefault(ref(props(route)["RouteTableId"]), []).append(props(route))
         gateways = set(resources(template, "AWS::EC2::InternetGateway"))
-        nats = resources(template, "AWS::EC2::NatGateway")
+        nats = {
+            **resources(template, "AWS::EC2::NatGateway"),
+            **{
+                lid: instance
+                for lid, instance in resources(template, "AWS::EC2::Instance").items()
+                if props(instance).get("SourceDestCheck") is False
+            },
+        }
         nat_az = {lid: subnets[ref(props(nat)["SubnetId"])]["az"] for lid, nat in nats.items()}
+        assert all(
+            subnets[ref(props(nat)["SubnetId"])]["type"] == "Public" for nat in nats.values()
+        ), (profile, stack)
         one_per_az = set(nat_az.values()) == {s["az"] for s in subnets.values()}
         for sid, subnet in subnets.items():
             found = routes.get(tables[sid], [])
@@ -167,7 +188,7 @@ def test_default_routes_follow_the_tier(synthesized):
                 assert [ref(r.get("GatewayId")) for r in found] == [next(iter(gateways))], where
                 assert all(r["DestinationCidrBlock"] == "0.0.0.0/0" for r in found), where
             elif subnet["type"] == "Private":
-                targets = [ref(r.get("NatGatewayId")) for r in found]
+                targets = [ref(r.get("NatGatewayId") or r.get("InstanceId")) for r in found]
                 assert len(targets) == 1 and targets[0] in nats, where
                 assert found[0]["DestinationCidrBlock"] == "0.0.0.0/0", where
                 if one_per_az:
@@ -193,10 +214,13 @@ def test_gateway_endpoints_serve_every_route_table_of_their_vpc(synthesized):
 def test_gateways_bastions_balancers_instances_and_databases_sit_in_their_tier(synthesized):
     """NAT gateways, the bastion and internet-facing load balancers in public subnets
     [002:982-986, 002:1017-1033]; the web instances in the application tier; the database's
-    subnet group in the data tier [004:2451-2453]."""
+    subnet group in the data tier [004:2451-2453]. A bastion run by an Auto Scaling group (one
+    instance, re-launched in another AZ) stays in the public tier [004:7143]."""
 
     def tiers(subnets: dict, value) -> set[str]:
-        return {subnets[s]["name"] for s in refs(value) if s in subnets}
+        """The subnet types (Public, Private with egress, Isolated) ``value``'s subnets have:
+        by type, not by name, so a VPC of other subnet names (a plain ec2.Vpc) is checked too."""
+        return {subnets[s]["type"] for s in refs(value) if s in subnets}
 
     for profile, stack, template in _templates(synthesized):
         subnets = _subnets(template)
@@ -211,9 +235,10 @@ def test_gateways_bastions_balancers_instances_and_databases_sit_in_their_tier(s
             if props(lb).get("Scheme", "internet-facing") == "internet-facing":
                 assert tiers(subnets, props(lb)["Subnets"]) == {"Public"}, where
         for group in resources(template, "AWS::AutoScaling::AutoScalingGroup").values():
-            assert tiers(subnets, props(group)["VPCZoneIdentifier"]) == {"Application"}, where
+            tier = "Public" if "/Network/BastionGroup/" in cdk_path(group) else "Private"
+            assert tiers(subnets, props(group)["VPCZoneIdentifier"]) == {tier}, where
         for group in resources(template, "AWS::RDS::DBSubnetGroup").values():
-            assert tiers(subnets, props(group)["SubnetIds"]) == {"Data"}, where
+            assert tiers(subnets, props(group)["SubnetIds"]) == {"Isolated"}, where
 
 
 def _group(template: dict, suffix: str) -> str | None:
@@ -238,7 +263,9 @@ def test_tier_groups_admit_ssh_only_from_the_bastion_and_the_database_only_from_
         data = _group(template, "/Network/DataSecurityGroup/Resource")
         if app is None or data is None:
             continue
-        bastion = _group(template, "/Network/Bastion/Resource/InstanceSecurityGroup/Resource")
+        bastion = _group(
+            template, "/Network/Bastion/Resource/InstanceSecurityGroup/Resource"
+        ) or _group(template, "/Network/BastionGroupSecurityGroup/Resource")
         clusters = resources(template, "AWS::RDS::DBCluster").values()
         port = next((props(c)["Port"] for c in clusters if "Port" in props(c)), DEFAULT_DB_PORT)
         rules = {
@@ -419,3 +446,217 @@ def test_user_data_stays_under_16_kb_and_holds_no_secret(synthesized):
             assert length is not None and length <= 16 * 1024, (profile, stack, lid, length)
             text = str(script)
             assert not re.search(r"(?i)(password|secret|aws_secret_access_key)\s*=", text), lid
+
+
+# -- the facts every option template holds too (caught by make mutation's option mutants) -------
+def _ingress(template: dict) -> Iterator[tuple[str, dict]]:
+    """(group id, rule) of every ingress rule: inline on a group or a resource of its own."""
+    for lid, group in resources(template, "AWS::EC2::SecurityGroup").items():
+        for rule in props(group).get("SecurityGroupIngress") or []:
+            yield lid, rule
+    for rule in resources(template, "AWS::EC2::SecurityGroupIngress").values():
+        yield ref(props(rule)["GroupId"]), props(rule)
+
+
+def _ports(rule: dict) -> range:
+    return range(int(rule.get("FromPort", 0)), int(rule.get("ToPort", 65535)) + 1)
+
+
+def _balancer_groups(template: dict) -> dict[str, set[int]]:
+    """Security group id -> the listener ports of the internet-facing load balancers in it."""
+    listeners: dict[str, set[int]] = {}
+    for listener in resources(template, "AWS::ElasticLoadBalancingV2::Listener").values():
+        listeners.setdefault(ref(props(listener)["LoadBalancerArn"]), set()).add(
+            int(props(listener)["Port"])
+        )
+    groups: dict[str, set[int]] = {}
+    for lid, lb in resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").items():
+        if props(lb).get("Scheme", "internet-facing") != "internet-facing":
+            continue
+        for group in refs(props(lb).get("SecurityGroups")):
+            groups.setdefault(group, set()).update(listeners.get(lid, set()))
+    return groups
+
+
+@pytest.mark.fact("NET-25", "WEB-40")
+def test_only_internet_facing_load_balancers_admit_anyone_and_only_on_their_listener_ports(
+    synthesized,
+):
+    """0.0.0.0/0 (or ::/0) reaches an internet-facing load balancer's listener ports and nothing
+    else: no bastion, NAT instance or app instance admits the whole internet [004:1062-1065,
+    004:7141]; and every listener's port is open on its load balancer's group."""
+    for profile, stack, template in _templates(synthesized):
+        balancers = _balancer_groups(template)
+        for group, rule in _ingress(template):
+            if rule.get("CidrIp") == "0.0.0.0/0" or rule.get("CidrIpv6") == "::/0":
+                where = (profile, stack, group, rule.get("FromPort"))
+                assert group in balancers, where
+                assert set(_ports(rule)) <= balancers[group], where
+        for group, ports in balancers.items():
+            opened = {p for g, rule in _ingress(template) if g == group for p in _ports(rule)}
+            assert ports <= opened, (profile, stack, group, ports - opened)
+
+
+@pytest.mark.fact("NET-25")
+def test_the_bastion_admits_ssh_alone(synthesized):
+    """A bastion's group admits port 22 and nothing else [004:7141]."""
+    suffixes = (
+        "/Bastion/Resource/InstanceSecurityGroup/Resource",
+        "/BastionGroupSecurityGroup/Resource",
+    )
+    for profile, stack, template in _templates(synthesized):
+        for lid, group in resources(template, "AWS::EC2::SecurityGroup").items():
+            if not cdk_path(group).endswith(suffixes):
+                continue
+            rules = [rule for g, rule in _ingress(template) if g == lid]
+            assert all(
+                (r["IpProtocol"], r["FromPort"], r["ToPort"]) == ("tcp", 22, 22) for r in rules
+            ), (
+                profile,
+                stack,
+                lid,
+            )
+
+
+@pytest.mark.fact("WEB-13", "WEB-27", "WEB-40")
+def test_targets_admit_their_port_only_from_their_load_balancer_and_are_health_checked(
+    synthesized,
+):
+    """Each instance or IP target group checks a health path; its Auto Scaling groups replace
+    what the load balancer finds unhealthy (HealthCheckType ELB); its instances admit the
+    target port from the load balancer's group, and the load balancer's group may reach each IP
+    target on it [004:1062-1065, 004:926-1023, 002:2184-2217]."""
+    for profile, stack, template in _templates(synthesized):
+        groups = resources(template, "AWS::ElasticLoadBalancingV2::TargetGroup")
+        launch_templates = resources(template, "AWS::EC2::LaunchTemplate")
+        balancer_groups = set(_balancer_groups(template))
+        for tg_id, target_group in groups.items():
+            kind = props(target_group).get("TargetType", "instance")
+            if kind == "lambda":
+                continue
+            where = (profile, stack, tg_id)
+            port = int(props(target_group)["Port"])
+            assert props(target_group).get("HealthCheckPath"), where
+            assert props(target_group).get("HealthCheckEnabled", True) is not False, where
+            if kind == "ip":
+                egress = [
+                    rule
+                    for group in balancer_groups
+                    for rule in props(resources(template, "AWS::EC2::SecurityGroup")[group]).get(
+                        "SecurityGroupEgress"
+                    )
+                    or []
+                ] + [
+                    props(rule)
+                    for rule in resources(template, "AWS::EC2::SecurityGroupEgress").values()
+                    if ref(props(rule)["GroupId"]) in balancer_groups
+                ]
+                for target in props(target_group).get("Targets") or []:
+                    assert any(
+                        rule.get("CidrIp") == f"{target['Id']}/32" and port in _ports(rule)
+                        for rule in egress
+                    ), (*where, target["Id"])
+                continue
+            for asg in resources(template, "AWS::AutoScaling::AutoScalingGroup").values():
+                if tg_id not in refs(props(asg).get("TargetGroupARNs")):
+                    continue
+                assert props(asg).get("HealthCheckType") == "ELB", where
+                used = [r for r in refs(props(asg).get("LaunchTemplate")) if r in launch_templates]
+                data = props(launch_templates[used[0]])["LaunchTemplateData"]
+                instance_groups = set(refs(data.get("SecurityGroupIds")))
+                admitted = [
+                    rule
+                    for group, rule in _ingress(template)
+                    if group in instance_groups
+                    and ref(rule.get("SourceSecurityGroupId")) in balancer_groups
+                ]
+                assert any(port in _ports(rule) for rule in admitted), where
+
+
+@pytest.mark.fact("API-06", "API-15", "API-30", "API-31")
+def test_every_api_method_is_authorized_every_stage_throttles_and_every_table_is_recoverable(
+    synthesized,
+):
+    """Every method asks for authorization (IAM, Cognito or a Lambda authorizer); every stage
+    throttles and logs all its methods; every table, and each replica of a global one, keeps
+    point-in-time recovery and is encrypted [004:4841-4944, 002:3467-3675]."""
+    for profile, stack, template in _templates(synthesized):
+        for lid, method in resources(template, "AWS::ApiGateway::Method").items():
+            if props(method)["HttpMethod"] == "OPTIONS":
+                continue
+            kinds = {"AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM"}
+            assert props(method).get("AuthorizationType") in kinds, (profile, stack, lid)
+        for lid, stage in resources(template, "AWS::ApiGateway::Stage").items():
+            every = [
+                s
+                for s in props(stage).get("MethodSettings") or []
+                if s.get("ResourcePath") == "/*" and s.get("HttpMethod") == "*"
+            ]
+            where = (profile, stack, lid)
+            assert len(every) == 1, where
+            assert every[0].get("ThrottlingRateLimit") and every[0].get("ThrottlingBurstLimit"), (
+                where
+            )
+            assert every[0].get("LoggingLevel") in ("INFO", "ERROR"), where
+        for lid, table in resources(template, "AWS::DynamoDB::Table").items():
+            where = (profile, stack, lid)
+            pitr = props(table).get("PointInTimeRecoverySpecification") or {}
+            assert pitr.get("PointInTimeRecoveryEnabled") is True, where
+            assert (props(table).get("SSESpecification") or {}).get("SSEEnabled") is True, where
+        for lid, table in resources(template, "AWS::DynamoDB::GlobalTable").items():
+            where = (profile, stack, lid)
+            assert (props(table).get("SSESpecification") or {}).get("SSEEnabled") is True, where
+            replicas = props(table).get("Replicas") or []
+            assert replicas, where
+            for replica in replicas:
+                pitr = replica.get("PointInTimeRecoverySpecification") or {}
+                assert pitr.get("PointInTimeRecoveryEnabled") is True, (*where, replica["Region"])
+
+
+@pytest.mark.fact("SITE-22")
+def test_every_distribution_behaviour_keeps_viewers_on_https(synthesized):
+    """Every behaviour of every distribution redirects HTTP to HTTPS or accepts HTTPS only."""
+    for profile, stack, template in _templates(synthesized):
+        for lid, distribution in resources(template, "AWS::CloudFront::Distribution").items():
+            config = props(distribution)["DistributionConfig"]
+            for behaviour in [
+                config["DefaultCacheBehavior"],
+                *(config.get("CacheBehaviors") or []),
+            ]:
+                policy = behaviour.get("ViewerProtocolPolicy")
+                assert policy in ("redirect-to-https", "https-only"), (profile, stack, lid)
+
+
+@pytest.mark.fact("SITE-10")
+def test_a_distribution_logs_to_the_bucket_its_origin_bucket_logs_to(synthesized):
+    """Where the site bucket (the default behaviour's origin, or its failover group's primary)
+    writes its S3 server access logs to a log bucket, CloudFront's standard logs go to that same
+    bucket, and nowhere when it keeps none."""
+    logging = 0
+    for profile, stack, template in _templates(synthesized):
+        buckets = resources(template, "AWS::S3::Bucket")
+        for lid, distribution in resources(template, "AWS::CloudFront::Distribution").items():
+            config = props(distribution)["DistributionConfig"]
+            primary = config["DefaultCacheBehavior"]["TargetOriginId"]
+            for group in (config.get("OriginGroups") or {}).get("Items") or []:
+                if group["Id"] == primary:  # a failover group: its first member is the site
+                    primary = group["Members"]["Items"][0]["OriginId"]
+            origins = {
+                bucket
+                for origin in config.get("Origins") or []
+                if origin["Id"] == primary
+                for bucket in refs(origin.get("DomainName"))
+                if bucket in buckets
+            }
+            log_buckets = {
+                ref(
+                    (props(buckets[b]).get("LoggingConfiguration") or {}).get(
+                        "DestinationBucketName"
+                    )
+                )
+                for b in origins
+            } - {None}
+            logged_to = set(refs((config.get("Logging") or {}).get("Bucket"))) & set(buckets)
+            assert logged_to == log_buckets, (profile, stack, lid, logged_to, log_buckets)
+            logging += bool(log_buckets)
+    assert logging, "no distribution's site bucket keeps logs: the relation went unchecked"
