@@ -19,12 +19,17 @@ exists to catch:
 - ``image``: an instance's or launch template's image parameter swapped for another one;
 - ``subnet-tier``: a resource moved into the subnets of another tier.
 
-For each mutant it runs that architecture's fact tests (``tests/<arch>/test_*_facts.py``) and
-the collection's (``tests/test_collection_facts.py``), not the snapshots, in process, with the
-session fixtures answering from the mutated templates (``tools.synthesis.PRELOADED``); tests
-that synthesize variants of their own are left out, since no mutant reaches them. A failing run
-kills the mutant. It prints ``mutation score: K/N killed (P %)``, the survivors, and its time;
-``--json`` writes the same. It is not part of ``make test``.
+For each mutant of a profile's stack it runs that architecture's fact tests
+(``tests/<arch>/test_*_facts.py``) and the collection's (``tests/test_collection_facts.py``), not
+the snapshots, in process, with the session fixtures answering from the mutated templates
+(``tools.synthesis.PRELOADED``); tests that synthesize variants of their own are left out, since
+no mutant reaches them. The option templates (construct options no profile uses,
+``tests/<arch>/options.py``) are mutated too, each mutant run against that architecture's option
+tests (``tests/<arch>/test_*_options.py``), its fact tests and the collection's (which hold on
+every option template as well), with ``TEMPLATES`` answering from it. A failing run
+kills the mutant. It prints ``mutation score: K/N killed (P %)`` for the profiles' templates,
+for the option templates and for both, the survivors, and its time; ``--json`` writes the same;
+``--no-options`` mutates the profiles' templates only. It is not part of ``make test``.
 """
 
 from __future__ import annotations
@@ -427,14 +432,20 @@ _SESSION_FIXTURES = {"synthesized", "sandbox", "production"}
 
 
 class _OnlySessionTemplates:
-    """pytest plugin: keep the tests that read the session's templates, note the first failure."""
+    """pytest plugin: keep the tests that read the session's templates (every test, with
+    ``every``), note the first failure."""
 
-    def __init__(self) -> None:
+    def __init__(self, every: bool = False) -> None:
         self.failed: list[str] = []
         self.selected = 0
+        self.every = every
 
     def pytest_collection_modifyitems(self, config, items) -> None:
-        keep = [i for i in items if _SESSION_FIXTURES & set(getattr(i, "fixturenames", ()))]
+        keep = [
+            i
+            for i in items
+            if self.every or _SESSION_FIXTURES & set(getattr(i, "fixturenames", ()))
+        ]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
         self.selected = len(keep)
@@ -451,15 +462,61 @@ def fact_tests(arch: str) -> list[str]:
     return [str(p) for p in found]
 
 
-def run_facts(files: list[str]) -> tuple[int, _OnlySessionTemplates]:
+def option_tests(folder: str) -> list[str]:
+    """The tests of one architecture's option templates."""
+    return [str(p) for p in sorted((ROOT / "tests" / folder).glob("test_*options*.py"))]
+
+
+def run_facts(files: list[str], every: bool = False) -> tuple[int, _OnlySessionTemplates]:
     import pytest
 
-    plugin = _OnlySessionTemplates()
+    plugin = _OnlySessionTemplates(every)
     args = [*files, "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--no-header"]
     args += ["-W", "ignore", "--tb=no", "-o", "addopts="]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = pytest.main(args, plugins=[plugin])
     return int(code), plugin
+
+
+OPTIONS = "options"  # a Mutant's profile when it mutates an option template
+
+
+def _mutate_options(arch: str | None, operator: str | None) -> list[Outcome] | None:
+    """Mutants of every option template, each run against its architecture's option and fact
+    tests and the collection's, with ``TEMPLATES`` answering from the mutant
+    (``tests.option_templates._SYNTHESES``)."""
+    from tests import option_templates
+
+    outcomes: list[Outcome] = []
+    for folder, module in option_templates.modules().items():
+        if arch and folder != arch.replace("-", "_"):
+            continue
+        files = option_tests(folder) + fact_tests(folder.replace("_", "-"))
+        real = option_templates.synthesis_of(module.STACKS)
+        key = id(module.STACKS)
+        try:
+            code, plugin = run_facts(files, every=True)
+            if code != 0:
+                print(
+                    f"error: the option tests of {folder} fail on the real templates "
+                    f"({plugin.failed or code}): fix them first",
+                    file=sys.stderr,
+                )
+                return None
+            print(f"{folder} options: {plugin.selected} tests on {len(real[1])} option templates")
+            for name, (template, region) in sorted(real[1].items()):
+                for mutant, mutated in mutants(OPTIONS, name, template):
+                    if operator and mutant.operator != operator:
+                        continue
+                    option_templates._SYNTHESES[key] = (
+                        real[0],
+                        {**real[1], name: (mutated, region)},
+                    )
+                    code, plugin = run_facts(files, every=True)
+                    outcomes.append(Outcome(mutant, code != 0, ", ".join(plugin.failed)))
+        finally:
+            option_templates._SYNTHESES[key] = real
+    return outcomes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -469,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arch", help="only this architecture's stacks (a docs page name)")
     parser.add_argument("--operator", choices=sorted(OPERATORS), help="only this operator")
     parser.add_argument("--json", type=Path, help="also write the outcomes there")
+    parser.add_argument(
+        "--no-options", action="store_true", help="leave the option templates unmutated"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     os.environ.setdefault("CDK_VALIDATION", "false")  # changes no template, as in the tests
@@ -521,6 +581,12 @@ def main(argv: list[str] | None = None) -> int:
                             preload(profile, stack, mutated)
                             code, plugin = run_facts(files)
                             outcomes.append(Outcome(mutant, code != 0, ", ".join(plugin.failed)))
+            if not args.no_options:
+                preload()
+                option_outcomes = _mutate_options(args.arch, args.operator)
+                if option_outcomes is None:
+                    return 2
+                outcomes += option_outcomes
         finally:
             PRELOADED.clear()
     killed = sum(o.killed for o in outcomes)
@@ -531,6 +597,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  survived  {outcome.mutant.id}")
     percent = 100 * killed / total if total else 0.0
     print()
+    for label, group in (
+        ("profiles' templates", [o for o in outcomes if o.mutant.profile != OPTIONS]),
+        ("option templates", [o for o in outcomes if o.mutant.profile == OPTIONS]),
+    ):
+        share = 100 * sum(o.killed for o in group) / len(group) if group else 0.0
+        print(f"  {label:22} {sum(o.killed for o in group)}/{len(group)} killed ({share:.1f} %)")
     by_operator: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_operator.setdefault(outcome.mutant.operator, []).append(outcome)
@@ -538,7 +610,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:22} {sum(o.killed for o in group)}/{len(group)} killed")
     seconds = time.monotonic() - started
     print(f"mutation score: {killed}/{total} killed ({percent:.1f} %)")
-    print(f"  time: {seconds:.0f} s ({synthesized_s:.0f} s synthesis, both profiles once)")
+    print(
+        f"  time: {seconds:.0f} s ({synthesized_s:.0f} s synthesis of both profiles, once; "
+        "each options module once more)"
+    )
     if args.json:
         args.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
     return 0

@@ -4,8 +4,12 @@ wrong change it names, leaves the original alone, and makes no mutant that chang
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
+from tests import option_templates
 from tools import mutation
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _template() -> dict:
@@ -172,3 +176,26 @@ def test_mutants_name_operator_profile_and_stack():
     found = list(mutation.mutants("sandbox", "S", _template()))
     assert {m.operator for m, _ in found} == set(mutation.OPERATORS)
     assert all(m.id.startswith(f"sandbox/S/{m.operator}: ") for m, _ in found)
+
+
+def test_option_mutants_run_the_option_fact_and_collection_tests():
+    files = [Path(f).relative_to(ROOT).as_posix() for f in mutation.option_tests("network")]
+    files += [Path(f).relative_to(ROOT).as_posix() for f in mutation.fact_tests("network")]
+    assert "tests/network/test_network_options.py" in files
+    assert "tests/network/test_network_facts.py" in files
+    assert "tests/test_collection_facts.py" in files
+
+
+def test_option_templates_answer_from_a_preloaded_mutant_then_from_the_real_synthesis():
+    """What ``_mutate_options`` relies on: ``TEMPLATES`` reads the module's synthesis slot."""
+    module = option_templates.modules()["network"]
+    real = option_templates.synthesis_of(module.STACKS)
+    name = next(iter(module.STACKS))
+    mutant = {"Resources": {}}
+    key = id(module.STACKS)
+    try:
+        option_templates._SYNTHESES[key] = (real[0], {**real[1], name: (mutant, "us-east-1")})
+        assert module.TEMPLATES[name]() is mutant
+    finally:
+        option_templates._SYNTHESES[key] = real
+    assert module.TEMPLATES[name]() is real[1][name][0]
