@@ -9,6 +9,7 @@ from that same synthesis (``TEMPLATES[name]()``), so the gate checks what those 
 from __future__ import annotations
 
 import json
+import multiprocessing
 
 import pytest
 import yaml
@@ -16,6 +17,7 @@ import yaml
 from tests.conftest import ROOT
 from tests.option_templates import modules, synthesis_of
 from tests.template_queries import nag_failures
+from tests.test_compliance import _lint
 
 MODULES = modules()
 TEMPLATE_NAMES = [(folder, name) for folder, module in MODULES.items() for name in module.STACKS]
@@ -70,11 +72,14 @@ def test_no_answered_aws_cdk_lib_warning_remains(folder):
     assert [rule for rule in rules if any(w in rule for w in ANSWERED_WARNINGS)] == []
 
 
-@pytest.mark.parametrize(("folder", "name"), TEMPLATE_NAMES, ids=[n for _, n in TEMPLATE_NAMES])
-def test_option_templates_pass_cfn_lint(cfn_lint_ignores, folder, name):
-    from cfnlint.api import ManualArgs, lint
-
+@pytest.mark.parametrize("folder", sorted(MODULES))
+def test_option_templates_pass_cfn_lint(cfn_lint_ignores, folder):
+    """cfn-lint over every option template of the module, each for its stack's region; about a
+    second a template, so two forked workers share them, as for the profiles."""
     _, templates = nagged(folder)
-    template, region = templates[name]
-    config = ManualArgs(ignore_checks=cfn_lint_ignores, regions=[region])
-    assert [str(match) for match in lint(json.dumps(template), config=config)] == [], name
+    jobs = [
+        (name, json.dumps(template), region, cfn_lint_ignores)
+        for name, (template, region) in sorted(templates.items())
+    ]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        assert [problem for found in pool.map(_lint, jobs) for problem in found] == []
