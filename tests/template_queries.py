@@ -87,3 +87,27 @@ def nag_failures(report: dict, stacks: set[str] | None = None) -> list[str]:
         for construct in violation["violatingConstructs"]
         if stacks is None or construct["constructPath"].split("/")[0] in stacks
     ]
+
+
+def one(template: dict, resource_type: str) -> tuple[str, dict]:
+    """The one resource of ``resource_type`` in ``template`` (logical id, resource)."""
+    (found,) = resources(template, resource_type).items()
+    return found
+
+
+def api_methods(template: dict) -> dict[tuple[str, str], dict]:
+    """(resource path, HTTP method) -> the properties of each API Gateway method."""
+    paths = {
+        logical_id: props(resource)["PathPart"]
+        for logical_id, resource in resources(template, "AWS::ApiGateway::Resource").items()
+    }
+
+    def full_path(resource_id: str) -> str:
+        parent = ref(props(template["Resources"][resource_id])["ParentId"])
+        prefix = full_path(parent) if parent in paths else ""
+        return f"{prefix}/{paths[resource_id]}"
+
+    return {
+        (full_path(ref(props(m)["ResourceId"])), props(m)["HttpMethod"]): props(m)
+        for m in resources(template, "AWS::ApiGateway::Method").values()
+    }

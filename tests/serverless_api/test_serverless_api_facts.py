@@ -13,7 +13,7 @@ from stacks.catalog import add_nag
 from stacks.profiles import profile_named
 from stacks.serverless_api_stack import ServerlessApiStack
 from tests.conftest import PINNED_ENV, cdk_context
-from tests.template_queries import nag_failures, props, ref, resources, under
+from tests.template_queries import api_methods, nag_failures, one, props, ref, resources, under
 
 STACK = "ServerlessApi"
 WEB_ACL = (
@@ -75,31 +75,8 @@ def variants(tmp_path_factory) -> dict:
     }
 
 
-def _one(template: dict, resource_type: str) -> tuple[str, dict]:
-    (found,) = resources(template, resource_type).items()
-    return found
-
-
-def _methods(template: dict) -> dict[tuple[str, str], dict]:
-    """(resource path, HTTP method) -> the method's properties."""
-    paths = {
-        logical_id: props(resource)["PathPart"]
-        for logical_id, resource in resources(template, "AWS::ApiGateway::Resource").items()
-    }
-
-    def full_path(resource_id: str) -> str:
-        parent = ref(props(template["Resources"][resource_id])["ParentId"])
-        prefix = full_path(parent) if parent in paths else ""
-        return f"{prefix}/{paths[resource_id]}"
-
-    return {
-        (full_path(ref(props(m)["ResourceId"])), props(m)["HttpMethod"]): props(m)
-        for m in resources(template, "AWS::ApiGateway::Method").values()
-    }
-
-
 def _role_statements(template: dict) -> list[dict]:
-    function_id, function = _one(template, "AWS::Lambda::Function")
+    function_id, function = one(template, "AWS::Lambda::Function")
     role_id = ref(props(function)["Role"])
     return [
         statement
@@ -121,7 +98,7 @@ def _as_list(value) -> list:
 def test_table_is_on_demand_with_point_in_time_recovery_and_encryption_at_rest(
     synthesized, profile
 ):
-    _, table = _one(synthesized(profile).template(STACK), "AWS::DynamoDB::Table")
+    _, table = one(synthesized(profile).template(STACK), "AWS::DynamoDB::Table")
     assert props(table)["BillingMode"] == "PAY_PER_REQUEST"
     assert props(table)["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props(table)["SSESpecification"]["SSEEnabled"] is True
@@ -131,7 +108,7 @@ def test_table_is_on_demand_with_point_in_time_recovery_and_encryption_at_rest(
 def test_table_and_logs_are_destroyed_in_sandbox_and_retained_in_production(synthesized):
     def policies(profile: str) -> tuple:
         template = synthesized(profile).template(STACK)
-        _, table = _one(template, "AWS::DynamoDB::Table")
+        _, table = one(template, "AWS::DynamoDB::Table")
         groups = resources(template, "AWS::Logs::LogGroup").values()
         return (
             table["DeletionPolicy"],
@@ -146,7 +123,7 @@ def test_table_and_logs_are_destroyed_in_sandbox_and_retained_in_production(synt
 @pytest.mark.fact("API-28", "API-29")
 def test_provisioned_option_auto_scales_reads_and_writes_to_80_percent(variants):
     template = under(variants["templates"]["Variants"], "Variants/Provisioned/")
-    table_id, table = _one(template, "AWS::DynamoDB::Table")
+    table_id, table = one(template, "AWS::DynamoDB::Table")
     assert props(table).get("BillingMode", "PROVISIONED") == "PROVISIONED"
     assert props(table)["ProvisionedThroughput"] == {
         "ReadCapacityUnits": 2,
@@ -182,7 +159,7 @@ def test_provisioned_option_auto_scales_reads_and_writes_to_80_percent(variants)
 @pytest.mark.fact("API-26", "API-32", "API-33")
 def test_key_ttl_and_stream_options_shape_the_table(variants):
     template = under(variants["templates"]["Variants"], "Variants/Provisioned/")
-    _, table = _one(template, "AWS::DynamoDB::Table")
+    _, table = one(template, "AWS::DynamoDB::Table")
     assert props(table)["KeySchema"] == [
         {"AttributeName": "pk", "KeyType": "HASH"},
         {"AttributeName": "sk", "KeyType": "RANGE"},
@@ -194,7 +171,7 @@ def test_key_ttl_and_stream_options_shape_the_table(variants):
     }
     assert props(table)["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     # The sort key is addressed as a required query string parameter.
-    for (path, _), method in _methods(template).items():
+    for (path, _), method in api_methods(template).items():
         if path == "/items/{id}":
             assert method["RequestParameters"]["method.request.querystring.sk"] is True
 
@@ -206,7 +183,7 @@ def test_key_ttl_and_stream_options_shape_the_table(variants):
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_lambda_policy_grants_only_dynamodb_item_actions_on_the_table_arn(synthesized, profile):
     template = synthesized(profile).template(STACK)
-    table_id, _ = _one(template, "AWS::DynamoDB::Table")
+    table_id, _ = one(template, "AWS::DynamoDB::Table")
     statements = _role_statements(template)
     dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
     (statement,) = dynamodb
@@ -244,7 +221,7 @@ def test_lambda_gets_exactly_the_dynamodb_actions_its_handler_calls(sandbox):
 @pytest.mark.fact("API-25")
 def test_lambda_logs_only_to_its_own_log_group(sandbox):
     template = sandbox.template(STACK)
-    _, function = _one(template, "AWS::Lambda::Function")
+    _, function = one(template, "AWS::Lambda::Function")
     group_id = ref(props(function)["LoggingConfig"]["LogGroup"])
     (logs,) = [s for s in _role_statements(template) if s["Action"][0].startswith("logs:")]
     assert logs["Resource"] == {"Fn::GetAtt": [group_id, "Arn"]}
@@ -253,8 +230,8 @@ def test_lambda_logs_only_to_its_own_log_group(sandbox):
 
 def test_lambda_runs_the_newest_python_with_xray_and_the_table_from_the_environment(sandbox):
     template = sandbox.template(STACK)
-    table_id, _ = _one(template, "AWS::DynamoDB::Table")
-    _, function = _one(template, "AWS::Lambda::Function")
+    table_id, _ = one(template, "AWS::DynamoDB::Table")
+    _, function = one(template, "AWS::Lambda::Function")
     assert props(function)["Runtime"] == "python3.14"
     assert props(function)["TracingConfig"] == {"Mode": "Active"}
     assert props(function)["Environment"]["Variables"]["TABLE_NAME"] == {"Ref": table_id}
@@ -267,7 +244,7 @@ def test_lambda_runs_the_newest_python_with_xray_and_the_table_from_the_environm
 @pytest.mark.fact("API-23")
 def test_lambda_asset_ships_the_handler_without_its_tests(sandbox):
     template = sandbox.template(STACK)
-    _, function = _one(template, "AWS::Lambda::Function")
+    _, function = one(template, "AWS::Lambda::Function")
     asset_hash = props(function)["Code"]["S3Key"].removesuffix(".zip")
     shipped = {
         p.name
@@ -279,7 +256,7 @@ def test_lambda_asset_ships_the_handler_without_its_tests(sandbox):
 @pytest.mark.fact("API-20", "API-21", "API-22")
 def test_memory_timeout_and_reserved_concurrency_come_from_props(variants):
     template = under(variants["templates"]["Variants"], "Variants/Provisioned/")
-    _, function = _one(template, "AWS::Lambda::Function")
+    _, function = one(template, "AWS::Lambda::Function")
     assert props(function)["MemorySize"] == 1024
     assert props(function)["Timeout"] == 20
     assert props(function)["ReservedConcurrentExecutions"] == 5
@@ -292,8 +269,8 @@ def test_memory_timeout_and_reserved_concurrency_come_from_props(variants):
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_every_method_requires_iam_authorization_and_proxies_to_the_lambda(synthesized, profile):
     template = synthesized(profile).template(STACK)
-    function_id, _ = _one(template, "AWS::Lambda::Function")
-    methods = _methods(template)
+    function_id, _ = one(template, "AWS::Lambda::Function")
+    methods = api_methods(template)
     assert set(methods) == ROUTES
     for method in methods.values():
         assert method["AuthorizationType"] == "AWS_IAM"
@@ -304,11 +281,11 @@ def test_every_method_requires_iam_authorization_and_proxies_to_the_lambda(synth
 @pytest.mark.fact("API-17")
 def test_request_bodies_are_validated_against_the_item_model(sandbox):
     template = sandbox.template(STACK)
-    validator_id, validator = _one(template, "AWS::ApiGateway::RequestValidator")
+    validator_id, validator = one(template, "AWS::ApiGateway::RequestValidator")
     assert props(validator)["ValidateRequestBody"] is True
-    model_id, model = _one(template, "AWS::ApiGateway::Model")
+    model_id, model = one(template, "AWS::ApiGateway::Model")
     assert props(model)["Schema"]["type"] == "object"
-    for route, method in _methods(template).items():
+    for route, method in api_methods(template).items():
         assert ref(method["RequestValidatorId"]) == validator_id
         if route[1] in ("POST", "PUT"):
             assert ref(method["RequestModels"]["application/json"]) == model_id
@@ -322,7 +299,7 @@ def test_request_bodies_are_validated_against_the_item_model(sandbox):
     [("sandbox", 10, 20, "INFO"), ("production", 100, 200, "ERROR")],
 )
 def test_stage_throttles_logs_and_traces_every_method(synthesized, profile, rate, burst, level):
-    _, stage = _one(synthesized(profile).template(STACK), "AWS::ApiGateway::Stage")
+    _, stage = one(synthesized(profile).template(STACK), "AWS::ApiGateway::Stage")
     (settings,) = props(stage)["MethodSettings"]
     assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
     assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (rate, burst)
@@ -333,7 +310,7 @@ def test_stage_throttles_logs_and_traces_every_method(synthesized, profile, rate
 
 def test_access_logs_go_to_a_log_group_in_json(sandbox):
     template = sandbox.template(STACK)
-    _, stage = _one(template, "AWS::ApiGateway::Stage")
+    _, stage = one(template, "AWS::ApiGateway::Stage")
     access = props(stage)["AccessLogSetting"]
     (group_id,) = [p["Ref"] for p in access["DestinationArn"]["Fn::Join"][1] if "Ref" in p]
     assert template["Resources"][group_id]["Type"] == "AWS::Logs::LogGroup"
@@ -343,8 +320,8 @@ def test_access_logs_go_to_a_log_group_in_json(sandbox):
 
 def test_execution_logs_go_to_a_pre_created_group_with_retention(sandbox):
     template = sandbox.template(STACK)
-    stage_id, stage = _one(template, "AWS::ApiGateway::Stage")
-    api_id, _ = _one(template, "AWS::ApiGateway::RestApi")
+    stage_id, stage = one(template, "AWS::ApiGateway::Stage")
+    api_id, _ = one(template, "AWS::ApiGateway::RestApi")
     (group_id,) = [
         logical_id
         for logical_id, group in resources(template, "AWS::Logs::LogGroup").items()
@@ -359,7 +336,7 @@ def test_execution_logs_go_to_a_pre_created_group_with_retention(sandbox):
 @pytest.mark.parametrize("profile", ["sandbox", "production"])
 def test_api_is_regional_and_leaves_no_account_wide_cloudwatch_role(synthesized, profile):
     template = synthesized(profile).template(STACK)
-    _, api = _one(template, "AWS::ApiGateway::RestApi")
+    _, api = one(template, "AWS::ApiGateway::RestApi")
     assert props(api)["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
     assert resources(template, "AWS::ApiGateway::Account") == {}
     roles = resources(template, "AWS::IAM::Role").values()
@@ -369,18 +346,18 @@ def test_api_is_regional_and_leaves_no_account_wide_cloudwatch_role(synthesized,
 @pytest.mark.fact("API-03")
 def test_edge_option_uses_an_edge_optimized_endpoint(variants):
     template = under(variants["templates"]["Variants"], "Variants/Edge/")
-    _, api = _one(template, "AWS::ApiGateway::RestApi")
+    _, api = one(template, "AWS::ApiGateway::RestApi")
     assert props(api)["EndpointConfiguration"] == {"Types": ["EDGE"]}
 
 
 @pytest.mark.fact("API-07")
 def test_cognito_option_authorizes_every_method_with_the_user_pool(variants):
     template = variants["templates"]["CognitoStack"]
-    pool_id, pool = _one(template, "AWS::Cognito::UserPool")
-    authorizer_id, authorizer = _one(template, "AWS::ApiGateway::Authorizer")
+    pool_id, pool = one(template, "AWS::Cognito::UserPool")
+    authorizer_id, authorizer = one(template, "AWS::ApiGateway::Authorizer")
     assert props(authorizer)["Type"] == "COGNITO_USER_POOLS"
     assert props(authorizer)["ProviderARNs"] == [{"Fn::GetAtt": [pool_id, "Arn"]}]
-    methods = _methods(template)
+    methods = api_methods(template)
     assert set(methods) == ROUTES
     for method in methods.values():
         assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
@@ -394,20 +371,20 @@ def test_cognito_option_authorizes_every_method_with_the_user_pool(variants):
 
 def test_cognito_mfa_can_be_made_optional(variants):
     template = under(variants["templates"]["Variants"], "Variants/Edge/")
-    _, pool = _one(template, "AWS::Cognito::UserPool")
+    _, pool = one(template, "AWS::Cognito::UserPool")
     assert props(pool)["MfaConfiguration"] == "OPTIONAL"
 
 
 def test_no_auth_mode_leaves_methods_open_only_when_asked(variants):
     template = under(variants["templates"]["Variants"], "Variants/Public/")
-    methods = _methods(template)
+    methods = api_methods(template)
     assert {m["AuthorizationType"] for m in methods.values()} == {"NONE"}
 
 
 def test_web_acl_option_associates_the_stage(variants):
     template = under(variants["templates"]["Variants"], "Variants/Provisioned/")
-    stage_id, _ = _one(template, "AWS::ApiGateway::Stage")
-    _, association = _one(template, "AWS::WAFv2::WebACLAssociation")
+    stage_id, _ = one(template, "AWS::ApiGateway::Stage")
+    _, association = one(template, "AWS::WAFv2::WebACLAssociation")
     assert props(association)["WebACLArn"] == WEB_ACL
     assert stage_id in json.dumps(props(association)["ResourceArn"])
 
@@ -415,8 +392,8 @@ def test_web_acl_option_associates_the_stage(variants):
 @pytest.mark.fact("API-18")
 def test_stage_name_names_the_stage_its_url_and_its_execution_log_group(variants):
     template = under(variants["templates"]["Variants"], "Variants/Public/")
-    stage_id, stage = _one(template, "AWS::ApiGateway::Stage")
-    api_id, _ = _one(template, "AWS::ApiGateway::RestApi")
+    stage_id, stage = one(template, "AWS::ApiGateway::Stage")
+    api_id, _ = one(template, "AWS::ApiGateway::RestApi")
     assert props(stage)["StageName"] == "v1_beta-2"
     (group,) = [
         g for g in resources(template, "AWS::Logs::LogGroup").values() if "LogGroupName" in props(g)
@@ -428,7 +405,7 @@ def test_stage_name_names_the_stage_its_url_and_its_execution_log_group(variants
 def test_capacity_from_number_parameters_reaches_the_table_and_both_scalable_targets(variants):
     template = variants["templates"]["Tokens"]
     assert {template["Parameters"][p]["Type"] for p in ("MinCapacity", "MaxCapacity")} == {"Number"}
-    table_id, table = _one(template, "AWS::DynamoDB::Table")
+    table_id, table = one(template, "AWS::DynamoDB::Table")
     assert props(table)["ProvisionedThroughput"] == {
         "ReadCapacityUnits": {"Ref": "MinCapacity"},
         "WriteCapacityUnits": {"Ref": "MinCapacity"},
@@ -446,8 +423,8 @@ def test_capacity_from_number_parameters_reaches_the_table_and_both_scalable_tar
 
 def test_a_web_acl_from_a_parameter_passes_through_unchecked(variants):
     template = variants["templates"]["Tokens"]
-    stage_id, _ = _one(template, "AWS::ApiGateway::Stage")
-    _, association = _one(template, "AWS::WAFv2::WebACLAssociation")
+    stage_id, _ = one(template, "AWS::ApiGateway::Stage")
+    _, association = one(template, "AWS::WAFv2::WebACLAssociation")
     assert props(association)["WebACLArn"] == {"Ref": "WebAclArn"}
     assert stage_id in json.dumps(props(association)["ResourceArn"])
 
@@ -462,6 +439,6 @@ def test_outputs_give_the_api_url_and_the_table_name(synthesized, profile):
     template = synthesized(profile).template(STACK)
     outputs = template["Outputs"]
     assert set(outputs) == {"ApiUrl", "ItemsUrl", "TableName"}
-    table_id, _ = _one(template, "AWS::DynamoDB::Table")
+    table_id, _ = one(template, "AWS::DynamoDB::Table")
     assert outputs["TableName"]["Value"] == {"Ref": table_id}
     assert outputs["ApiUrl"]["Value"]["Fn::Join"][1][0] == "https://"

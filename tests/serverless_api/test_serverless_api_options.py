@@ -20,7 +20,7 @@ from tests.serverless_api.options import (
     TEMPLATES,
     VPC_ENDPOINT_IDS,
 )
-from tests.template_queries import props, ref, resources
+from tests.template_queries import api_methods, one, props, ref, resources
 
 ROUTES = {("/items", "GET"), ("/items", "POST"), ("/items/{id}", "GET"), ("/items/{id}", "PUT")}
 ROUTES |= {("/items/{id}", "DELETE")}
@@ -31,28 +31,6 @@ INVOKE = "execute-api:Invoke"
 def option():
     """``option("api_private")``: the option template, synthesized once (options.TEMPLATES)."""
     return lambda name: TEMPLATES[name]()
-
-
-def _one(template: dict, resource_type: str) -> tuple[str, dict]:
-    (found,) = resources(template, resource_type).items()
-    return found
-
-
-def _methods(template: dict) -> dict[tuple[str, str], dict]:
-    """(resource path, HTTP method) -> the method's properties."""
-    paths = {
-        logical_id: props(resource)["PathPart"]
-        for logical_id, resource in resources(template, "AWS::ApiGateway::Resource").items()
-    }
-
-    def full_path(resource_id: str) -> str:
-        parent = ref(props(template["Resources"][resource_id])["ParentId"])
-        return (full_path(parent) if parent in paths else "") + f"/{paths[resource_id]}"
-
-    return {
-        (full_path(ref(props(m)["ResourceId"])), props(m)["HttpMethod"]): props(m)
-        for m in resources(template, "AWS::ApiGateway::Method").values()
-    }
 
 
 def _statements(api: dict) -> dict[str, dict]:
@@ -71,7 +49,7 @@ def test_private_api_is_invoked_only_through_its_vpc_endpoints(option):
     """A private endpoint is reachable only from VPC interface endpoints; a resource policy
     defines the access [001:1228-1230, 004:4883-4885]."""
     template = option("api_private")
-    _, api = _one(template, "AWS::ApiGateway::RestApi")
+    _, api = one(template, "AWS::ApiGateway::RestApi")
     configuration = props(api)["EndpointConfiguration"]
     assert configuration["Types"] == ["PRIVATE"]
     endpoint_ids = configuration["VpcEndpointIds"]
@@ -86,7 +64,7 @@ def test_private_api_is_invoked_only_through_its_vpc_endpoints(option):
     assert deny["Principal"] == {"AWS": "*"}
     # IAM mode: the Allow names this account only; callers still need execute-api:Invoke.
     assert allow["Principal"] == {"AWS": f"arn:aws:iam::{PINNED_ENV.account}:root"}
-    assert {m["AuthorizationType"] for m in _methods(template).values()} == {"AWS_IAM"}
+    assert {m["AuthorizationType"] for m in api_methods(template).values()} == {"AWS_IAM"}
 
 
 @pytest.mark.fact("API-05", "API-08")
@@ -94,7 +72,7 @@ def test_private_api_with_an_authorizer_leaves_the_caller_to_it_but_keeps_the_en
     option,
 ):
     template = option("api_lambda_authorizer")
-    _, api = _one(template, "AWS::ApiGateway::RestApi")
+    _, api = one(template, "AWS::ApiGateway::RestApi")
     endpoint_ids = props(api)["EndpointConfiguration"]["VpcEndpointIds"]
     assert endpoint_ids == list(VPC_ENDPOINT_IDS[:1])
     statements = _statements(api)
@@ -111,14 +89,14 @@ def test_lambda_authorizer_checks_the_authorization_token_of_every_method(option
     """A Lambda authorizer validates the token in a header and may cache its answer
     [004:4912-4917, 001:1236]."""
     template = option("api_lambda_authorizer")
-    api_id, _ = _one(template, "AWS::ApiGateway::RestApi")
-    authorizer_id, authorizer = _one(template, "AWS::ApiGateway::Authorizer")
+    api_id, _ = one(template, "AWS::ApiGateway::RestApi")
+    authorizer_id, authorizer = one(template, "AWS::ApiGateway::Authorizer")
     assert props(authorizer)["Type"] == "TOKEN"
     assert props(authorizer)["IdentitySource"] == "method.request.header.Authorization"
     assert props(authorizer)["AuthorizerResultTtlInSeconds"] == 60
     assert ref(props(authorizer)["RestApiId"]) == api_id
     assert props(authorizer)["AuthorizerUri"].endswith(f"/functions/{AUTHORIZER_ARN}/invocations")
-    methods = _methods(template)
+    methods = api_methods(template)
     assert set(methods) == ROUTES
     for method in methods.values():
         assert method["AuthorizationType"] == "CUSTOM"
@@ -128,8 +106,8 @@ def test_lambda_authorizer_checks_the_authorization_token_of_every_method(option
 @pytest.mark.fact("API-08")
 def test_only_api_gateway_may_invoke_the_authorizer_and_only_as_this_authorizer(option):
     template = option("api_lambda_authorizer")
-    api_id, _ = _one(template, "AWS::ApiGateway::RestApi")
-    authorizer_id, _ = _one(template, "AWS::ApiGateway::Authorizer")
+    api_id, _ = one(template, "AWS::ApiGateway::RestApi")
+    authorizer_id, _ = one(template, "AWS::ApiGateway::Authorizer")
     (permission,) = [
         props(p)
         for p in resources(template, "AWS::Lambda::Permission").values()
@@ -149,7 +127,7 @@ def test_only_api_gateway_may_invoke_the_authorizer_and_only_as_this_authorizer(
 @pytest.mark.fact("API-09")
 def test_every_method_requires_an_api_key_besides_its_authorization(option):
     """API keys identify and meter clients [004:4847, 001:1202]; IAM still authorizes."""
-    methods = _methods(option("api_usage_plan"))
+    methods = api_methods(option("api_usage_plan"))
     assert set(methods) == ROUTES
     for method in methods.values():
         assert method["ApiKeyRequired"] is True
@@ -159,11 +137,11 @@ def test_every_method_requires_an_api_key_besides_its_authorization(option):
 @pytest.mark.fact("API-09")
 def test_usage_plan_meters_its_key_on_this_api_stage_with_a_throttle_and_a_quota(option):
     template = option("api_usage_plan")
-    api_id, _ = _one(template, "AWS::ApiGateway::RestApi")
-    stage_id, _ = _one(template, "AWS::ApiGateway::Stage")
-    plan_id, plan = _one(template, "AWS::ApiGateway::UsagePlan")
-    key_id, key = _one(template, "AWS::ApiGateway::ApiKey")
-    _, link = _one(template, "AWS::ApiGateway::UsagePlanKey")
+    api_id, _ = one(template, "AWS::ApiGateway::RestApi")
+    stage_id, _ = one(template, "AWS::ApiGateway::Stage")
+    plan_id, plan = one(template, "AWS::ApiGateway::UsagePlan")
+    key_id, key = one(template, "AWS::ApiGateway::ApiKey")
+    _, link = one(template, "AWS::ApiGateway::UsagePlanKey")
     ((api_stage),) = props(plan)["ApiStages"]
     assert (ref(api_stage["ApiId"]), ref(api_stage["Stage"])) == (api_id, stage_id)
     assert props(plan)["Throttle"] == {"RateLimit": 5, "BurstLimit": 10}
@@ -180,7 +158,7 @@ def test_usage_plan_meters_its_key_on_this_api_stage_with_a_throttle_and_a_quota
 def test_stage_cache_is_encrypted_and_keeps_responses_for_its_ttl(option):
     """API Gateway caches API responses [004:4851, 001:1206]; cdk-nag's
     APIGWCacheEnabledAndEncrypted wants caching and encryption on "/*" "*"."""
-    _, stage = _one(option("api_cache"), "AWS::ApiGateway::Stage")
+    _, stage = one(option("api_cache"), "AWS::ApiGateway::Stage")
     assert (props(stage)["CacheClusterEnabled"], props(stage)["CacheClusterSize"]) == (True, "0.5")
     (settings,) = props(stage)["MethodSettings"]
     assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
@@ -192,7 +170,7 @@ def test_stage_cache_is_encrypted_and_keeps_responses_for_its_ttl(option):
 def test_every_cached_get_keys_its_cache_on_all_its_request_parameters(option):
     """One item's (or page's) cached answer never answers for another: each GET's cache key
     holds its path and query parameters; writes (never cached by API Gateway) have no key."""
-    methods = _methods(option("api_cache"))
+    methods = api_methods(option("api_cache"))
     assert set(methods) == ROUTES
     for (path, http_method), method in methods.items():
         keys = method["Integration"].get("CacheKeyParameters")
@@ -208,7 +186,7 @@ def test_every_cached_get_keys_its_cache_on_all_its_request_parameters(option):
 
 @pytest.mark.fact("API-11")
 def test_cache_ttl_defaults_to_300_seconds(option):
-    _, stage = _one(option("api_cache"), "AWS::ApiGateway::Stage")
+    _, stage = one(option("api_cache"), "AWS::ApiGateway::Stage")
     (settings,) = props(stage)["MethodSettings"]
     assert (settings["CachingEnabled"], settings["CacheTtlInSeconds"]) == (True, 300)
 
@@ -218,7 +196,7 @@ def test_cache_ttl_and_size_come_from_their_props():
     app = App(context=cdk_context("sandbox"))
     stack = Stack(app, "CacheTtl", env=PINNED_ENV)
     ServerlessApi(stack, "Api", cache_size_gb="1.6", cache_ttl=Duration.minutes(10))
-    _, stage = _one(Template.from_stack(stack).to_json(), "AWS::ApiGateway::Stage")
+    _, stage = one(Template.from_stack(stack).to_json(), "AWS::ApiGateway::Stage")
     (settings,) = props(stage)["MethodSettings"]
     assert props(stage)["CacheClusterSize"] == "1.6"
     assert (settings["CachingEnabled"], settings["CacheTtlInSeconds"]) == (True, 600)
@@ -228,10 +206,10 @@ def test_cache_ttl_and_size_come_from_their_props():
 
 
 def _domain(template: dict) -> tuple[str, dict]:
-    domain_id, domain = _one(template, "AWS::ApiGateway::DomainName")
-    api_id, _ = _one(template, "AWS::ApiGateway::RestApi")
-    stage_id, _ = _one(template, "AWS::ApiGateway::Stage")
-    _, mapping = _one(template, "AWS::ApiGateway::BasePathMapping")
+    domain_id, domain = one(template, "AWS::ApiGateway::DomainName")
+    api_id, _ = one(template, "AWS::ApiGateway::RestApi")
+    stage_id, _ = one(template, "AWS::ApiGateway::Stage")
+    _, mapping = one(template, "AWS::ApiGateway::BasePathMapping")
     assert ref(props(mapping)["DomainName"]) == domain_id
     assert ref(props(mapping)["RestApiId"]) == api_id
     assert ref(props(mapping)["Stage"]) == stage_id
@@ -265,7 +243,7 @@ def test_edge_domain_uses_a_us_east_1_certificate_whatever_the_api_region(option
     API is in eu-west-1."""
     template = option("api_edge_domain")
     assert EDGE_ENV.region != "us-east-1"
-    _, api = _one(template, "AWS::ApiGateway::RestApi")
+    _, api = one(template, "AWS::ApiGateway::RestApi")
     assert props(api)["EndpointConfiguration"] == {"Types": ["EDGE"]}
     domain_id, domain = _domain(template)
     assert domain["DomainName"] == EDGE_DOMAIN
@@ -292,7 +270,7 @@ def test_local_index_shares_the_table_partition_key_with_another_sort_key(option
         table_type = (
             "AWS::DynamoDB::GlobalTable" if name == "api_global_table" else "AWS::DynamoDB::Table"
         )
-        _, table = _one(template, table_type)
+        _, table = one(template, table_type)
         table_keys = _key_schema(props(table))
         (index,) = props(table)["LocalSecondaryIndexes"]
         index_keys = _key_schema(index)
@@ -309,7 +287,7 @@ def test_global_indexes_have_keys_projections_and_capacity_of_their_own(option):
     """A GSI has its own partition (and sort) key, its projection, and its own capacity, scaled
     like the table's [002:3640-3655]."""
     template = option("api_indexes")
-    table_id, table = _one(template, "AWS::DynamoDB::Table")
+    table_id, table = one(template, "AWS::DynamoDB::Table")
     indexes = {i["IndexName"]: i for i in props(table)["GlobalSecondaryIndexes"]}
     assert _key_schema(indexes["by-owner"]) == {"HASH": "owner", "RANGE": "created_at"}
     assert indexes["by-owner"]["Projection"] == {
@@ -348,7 +326,7 @@ def test_global_table_replicates_through_a_new_and_old_images_stream_to_every_re
     [002:3657-3675]; PITR and encryption hold in every replica."""
     template = option("api_global_table")
     assert resources(template, "AWS::DynamoDB::Table") == {}
-    _, table = _one(template, "AWS::DynamoDB::GlobalTable")
+    _, table = one(template, "AWS::DynamoDB::GlobalTable")
     assert props(table)["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     replicas = props(table)["Replicas"]
     assert sorted(r["Region"] for r in replicas) == sorted((*REPLICA_REGIONS, PINNED_ENV.region))
@@ -370,8 +348,8 @@ def test_global_table_replicates_through_a_new_and_old_images_stream_to_every_re
 @pytest.mark.fact("API-37")
 def test_the_function_reads_and_writes_the_global_table_replica_of_its_region(option):
     template = option("api_global_table")
-    table_id, _ = _one(template, "AWS::DynamoDB::GlobalTable")
-    _, function = _one(template, "AWS::Lambda::Function")
+    table_id, _ = one(template, "AWS::DynamoDB::GlobalTable")
+    _, function = one(template, "AWS::Lambda::Function")
     assert props(function)["Environment"]["Variables"]["TABLE_NAME"] == {"Ref": table_id}
     statements = [
         statement
@@ -394,5 +372,5 @@ def test_integrations_keep_the_default_29_second_timeout(sandbox, option):
     for template in (app_template, *(option(name) for name in sorted(TEMPLATES))):
         for method in resources(template, "AWS::ApiGateway::Method").values():
             assert "TimeoutInMillis" not in props(method)["Integration"]
-    _, function = _one(app_template, "AWS::Lambda::Function")
+    _, function = one(app_template, "AWS::Lambda::Function")
     assert props(function)["Timeout"] < 29
