@@ -610,9 +610,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:22} {sum(o.killed for o in group)}/{len(group)} killed")
     seconds = time.monotonic() - started
     print(f"mutation score: {killed}/{total} killed ({percent:.1f} %)")
+    options = "" if args.no_options else "; each options module once more"
     print(
-        f"  time: {seconds:.0f} s ({synthesized_s:.0f} s synthesis of both profiles, once; "
-        "each options module once more)"
+        f"  time: {seconds:.0f} s ({synthesized_s:.0f} s synthesis of both profiles, once{options})"
     )
     if args.json:
         args.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
