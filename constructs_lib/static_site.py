@@ -86,7 +86,7 @@ _PEM = re.compile(r"\s*-----BEGIN PUBLIC KEY-----\r?\n(.+?)-----END PUBLIC KEY--
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
 # pieces: _check_int, _check_choice, _check_strings, _check_certificate_arn, _hardened_bucket,
 # pieces: _log_bucket,
-# pieces: _managed_log_group, _lint_exception, _except_cdk_handlers
+# pieces: _managed_log_group, _wildcard_findings, _lint_exception, _except_cdk_handlers
 
 
 def _is_token(value: object) -> bool:
@@ -175,8 +175,13 @@ def _hardened_bucket(
     object_ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     server_access_logs_bucket: s3.IBucket | None = None,
     server_access_logs_prefix: str | None = None,
+    transitions: list[s3.Transition] | None = None,
+    noncurrent_version_expiration: Duration | None = None,
+    object_lock_default_retention: s3.ObjectLockRetention | None = None,
+    replication_rules: list[s3.ReplicationRule] | None = None,
 ) -> s3.Bucket:
-    """A private bucket: no public access, TLS only, SSE-S3, versioned, old versions expire.
+    """A private bucket: no public access, TLS only, SSE-S3, versioned, old versions expire;
+    optionally ageing into cheaper storage classes, locked (WORM) and replicated.
 
     SSE-S3 rather than SSE-KMS: the services that write or read these buckets here (ALB and
     CloudFront logs, an origin access identity) accept nothing else.
@@ -189,14 +194,18 @@ def _hardened_bucket(
         encryption=s3.BucketEncryption.S3_MANAGED,
         enforce_ssl=True,
         versioned=True,
+        object_lock_enabled=True if object_lock_default_retention is not None else None,
+        object_lock_default_retention=object_lock_default_retention,
         lifecycle_rules=[
             s3.LifecycleRule(
                 id=lifecycle_id,
                 expiration=expiration,
-                noncurrent_version_expiration=Duration.days(30),
+                transitions=transitions,
+                noncurrent_version_expiration=noncurrent_version_expiration or Duration.days(30),
                 abort_incomplete_multipart_upload_after=Duration.days(7),
             )
         ],
+        replication_rules=replication_rules,
         server_access_logs_bucket=server_access_logs_bucket,
         server_access_logs_prefix=server_access_logs_prefix,
         removal_policy=removal_policy,
@@ -238,6 +247,34 @@ def _log_bucket(
         )
     )
     return bucket
+
+
+def _nag_text(value: object) -> str:
+    """A resolved policy value written the way cdk-nag writes it in a finding's brackets."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return f"<{value['Ref']}>"
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return "<{}.{}>".format(*value["Fn::GetAtt"])
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_nag_text(part) for part in parts)
+    return str(value)
+
+
+def _wildcard_findings(document: dict) -> list[str]:
+    """The AwsSolutions-IAM5 finding ids a resolved policy document raises."""
+    findings: list[str] = []
+    for statement in document.get("Statement", []):
+        for key, kind in (("Action", "Action"), ("Resource", "Resource")):
+            values = statement.get(key, [])
+            for value in values if isinstance(values, list) else [values]:
+                text = _nag_text(value)
+                finding = f"AwsSolutions-IAM5[{kind}::{text}]"
+                if "*" in text and finding not in findings:
+                    findings.append(finding)
+    return findings
 
 
 # Handlers aws-cdk-lib writes for a stack, by their construct id at the stack's root, with the
@@ -312,34 +349,6 @@ def _own_cdk_handler_logs(
 
 
 # END VENDORED
-
-
-def _nag_text(value: object) -> str:
-    """A resolved policy value written the way cdk-nag writes it in a finding's brackets."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and "Ref" in value:
-        return f"<{value['Ref']}>"
-    if isinstance(value, dict) and "Fn::GetAtt" in value:
-        return "<{}.{}>".format(*value["Fn::GetAtt"])
-    if isinstance(value, dict) and "Fn::Join" in value:
-        separator, parts = value["Fn::Join"]
-        return separator.join(_nag_text(part) for part in parts)
-    return str(value)
-
-
-def _wildcard_findings(document: dict) -> list[str]:
-    """The AwsSolutions-IAM5 finding ids a resolved policy document raises."""
-    findings: list[str] = []
-    for statement in document.get("Statement", []):
-        for key, kind in (("Action", "Action"), ("Resource", "Resource")):
-            values = statement.get(key, [])
-            for value in values if isinstance(values, list) else [values]:
-                text = _nag_text(value)
-                finding = f"AwsSolutions-IAM5[{kind}::{text}]"
-                if "*" in text and finding not in findings:
-                    findings.append(finding)
-    return findings
 
 
 def _check_geo(geo_allowlist: Sequence[str] | None, geo_denylist: Sequence[str] | None) -> None:

@@ -242,8 +242,13 @@ def _hardened_bucket(
     object_ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     server_access_logs_bucket: s3.IBucket | None = None,
     server_access_logs_prefix: str | None = None,
+    transitions: list[s3.Transition] | None = None,
+    noncurrent_version_expiration: Duration | None = None,
+    object_lock_default_retention: s3.ObjectLockRetention | None = None,
+    replication_rules: list[s3.ReplicationRule] | None = None,
 ) -> s3.Bucket:
-    """A private bucket: no public access, TLS only, SSE-S3, versioned, old versions expire.
+    """A private bucket: no public access, TLS only, SSE-S3, versioned, old versions expire;
+    optionally ageing into cheaper storage classes, locked (WORM) and replicated.
 
     SSE-S3 rather than SSE-KMS: the services that write or read these buckets here (ALB and
     CloudFront logs, an origin access identity) accept nothing else.
@@ -256,14 +261,18 @@ def _hardened_bucket(
         encryption=s3.BucketEncryption.S3_MANAGED,
         enforce_ssl=True,
         versioned=True,
+        object_lock_enabled=True if object_lock_default_retention is not None else None,
+        object_lock_default_retention=object_lock_default_retention,
         lifecycle_rules=[
             s3.LifecycleRule(
                 id=lifecycle_id,
                 expiration=expiration,
-                noncurrent_version_expiration=Duration.days(30),
+                transitions=transitions,
+                noncurrent_version_expiration=noncurrent_version_expiration or Duration.days(30),
                 abort_incomplete_multipart_upload_after=Duration.days(7),
             )
         ],
+        replication_rules=replication_rules,
         server_access_logs_bucket=server_access_logs_bucket,
         server_access_logs_prefix=server_access_logs_prefix,
         removal_policy=removal_policy,
