@@ -31,6 +31,7 @@ EXAMPLES = {
         "ec2.SubnetConfiguration(name='Data', subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])), "
         "security_group=ec2.SecurityGroup(stack, 'Db', vpc=vpc))"
     ),
+    "data_protection": "data_protection.ProtectedBucket(stack, 'Example')",
     "network": "network.ThreeTierNetwork(stack, 'Example')",
     "serverless_api": "serverless_api.ServerlessApi(stack, 'Example')",
     "stack_lease": "stack_lease.StackLease(stack, 'Example', hours=24)",
