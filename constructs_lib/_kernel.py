@@ -79,6 +79,15 @@ def _check_choice(name: str, value: object, allowed: object) -> None:
         raise ValueError(f"{name} is {value!r}; allowed: {', '.join(choices)}")
 
 
+# piece: _check_flag
+
+
+def _check_flag(name: str, value: object) -> None:
+    """True or False, nothing else (no 1, no "yes")."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} is {value!r}; allowed: True or False")
+
+
 # piece: _check_text
 
 

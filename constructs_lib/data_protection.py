@@ -59,7 +59,8 @@ NONCURRENT_EXPIRE_AFTER = Duration.days(90)
 
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_choice, _log_bucket, _wildcard_findings, _except_cdk_handlers
+# pieces: _check_int, _check_choice, _check_flag, _log_bucket, _wildcard_findings,
+# pieces: _except_cdk_handlers
 
 
 def _is_token(value: object) -> bool:
@@ -83,6 +84,12 @@ def _check_choice(name: str, value: object, allowed: object) -> None:
     choices = tuple(allowed)
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} is {value!r}; allowed: {', '.join(choices)}")
+
+
+def _check_flag(name: str, value: object) -> None:
+    """True or False, nothing else (no 1, no "yes")."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} is {value!r}; allowed: True or False")
 
 
 def _managed_log_group(
@@ -307,11 +314,6 @@ def _days(name: str, value: object, minimum: int, maximum: int = 36500) -> int |
     if not minimum <= days <= maximum:
         raise ValueError(f"{name} is {days} days; allowed: {minimum} to {maximum} days")
     return days
-
-
-def _check_flag(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} is {value!r}; allowed: True or False")
 
 
 class ProtectedBucket(Construct):

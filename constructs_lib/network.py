@@ -69,7 +69,7 @@ EPHEMERAL_PORTS = (1024, 65535)
 MAX_BLOCKED_CIDRS = 16
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_choice, _check_instance_type, _check_source_cidr, _peer,
+# pieces: _check_int, _check_choice, _check_flag, _check_instance_type, _check_source_cidr, _peer,
 # pieces: _encrypted_root_volume, _managed_log_group, _SSM_SESSION_ACTIONS,
 # pieces: _acknowledge_ssm_session, _allow_ssm_session, _except_cdk_handlers,
 # pieces: _own_cdk_handler_logs
@@ -96,6 +96,12 @@ def _check_choice(name: str, value: object, allowed: object) -> None:
     choices = tuple(allowed)
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} is {value!r}; allowed: {', '.join(choices)}")
+
+
+def _check_flag(name: str, value: object) -> None:
+    """True or False, nothing else (no 1, no "yes")."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} is {value!r}; allowed: True or False")
 
 
 def _check_text(name: str, value: object, pattern: str, allowed: str) -> None:
@@ -337,11 +343,6 @@ def _mask_for_hosts(name: str, hosts: object, widest: int) -> int:
     return max(
         mask for mask in range(widest, SUBNET_MASKS[1] + 1) if usable_addresses(mask) >= hosts
     )
-
-
-def _check_flag(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} is {value!r}; allowed: True or False")
 
 
 def _parse_vpc_cidr(cidr: str) -> ipaddress.IPv4Network:

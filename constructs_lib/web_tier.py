@@ -75,7 +75,7 @@ _CRON_ITEM = re.compile(r"(\*|(\w+)(-(\w+))?)(/([1-9][0-9]*))?")
 _ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_number, _check_text, _check_instance_type, _parse_cidr,
+# pieces: _check_int, _check_number, _check_flag, _check_text, _check_instance_type, _parse_cidr,
 # pieces: _check_source_cidr, _peer, _check_certificate_arn, _encrypted_root_volume,
 # pieces: _log_bucket, _allow_ssm_session, _except_cdk_handlers
 
@@ -107,6 +107,12 @@ def _check_number(
         raise ValueError(f"{name} is {value!r}; allowed: a number, {bounds}")
     if value < low or (high is not None and value > high):
         raise ValueError(f"{name} is {value}; allowed: {bounds}")
+
+
+def _check_flag(name: str, value: object) -> None:
+    """True or False, nothing else (no 1, no "yes")."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} is {value!r}; allowed: True or False")
 
 
 def _check_text(name: str, value: object, pattern: str, allowed: str) -> None:
@@ -789,8 +795,7 @@ def _check_redirect(name: str, redirect: Redirect, https: bool) -> None:
             r"([^?#\s]|#\{(query|path|host|port)\})+",
             "a query without the leading '?', may use #{query}",
         )
-    if not isinstance(redirect.permanent, bool):
-        raise ValueError(f"{name}.permanent is {redirect.permanent!r}; allowed: True or False")
+    _check_flag(f"{name}.permanent", redirect.permanent)
 
 
 def _check_rule_conditions(name: str, rule: RoutingRule) -> int:
@@ -1028,8 +1033,7 @@ def _check_more_scaling(
             f"predictive_scaling is {predictive_scaling!r}; allowed: None, 'forecast_only' or "
             "'forecast_and_scale'"
         )
-    if not isinstance(cross_zone, bool):
-        raise ValueError(f"cross_zone is {cross_zone!r}; allowed: True or False")
+    _check_flag("cross_zone", cross_zone)
 
 
 def _health_check(path: str) -> elbv2.HealthCheck:

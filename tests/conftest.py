@@ -100,6 +100,15 @@ def production(synthesized) -> ProfileSyntheses:
 
 
 @pytest.fixture(scope="session")
+def cfn_lint_ignores() -> list[str]:
+    """The repository's .cfnlintrc.yaml, the same file the cfn-lint CLI reads (the profiles'
+    and the option templates' cfn-lint tests)."""
+    import yaml
+
+    return yaml.safe_load((ROOT / ".cfnlintrc.yaml").read_text()).get("ignore_checks", [])
+
+
+@pytest.fixture(scope="session")
 def shared(tmp_path_factory) -> Synthesis:
     """The sandbox app with ``-c network=shared``: one Network stack per region, joined."""
     return synthesize("sandbox", tmp_path_factory.mktemp("cdk-shared"), network="shared")

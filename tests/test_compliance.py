@@ -11,7 +11,7 @@ from aws_cdk import App, Stack, Stage
 from aws_cdk import aws_s3 as s3
 
 from stacks.catalog import add_nag
-from tests.conftest import ROOT, cdk_context
+from tests.conftest import cdk_context
 from tests.template_queries import nag_failures
 
 PROFILES = ("sandbox", "production")
@@ -71,14 +71,6 @@ def test_the_nag_gate_reports_a_finding_inside_a_stage(tmp_path):
     report = json.loads((tmp_path / "validation-report.json").read_text())
     rules = {v["ruleName"] for plugin in report["pluginReports"] for v in plugin["violations"]}
     assert "AwsSolutions-S10" in rules
-
-
-@pytest.fixture(scope="session")
-def cfn_lint_ignores() -> list[str]:
-    """The repository's .cfnlintrc.yaml, the same file the cfn-lint CLI reads."""
-    import yaml
-
-    return yaml.safe_load((ROOT / ".cfnlintrc.yaml").read_text()).get("ignore_checks", [])
 
 
 def stack_regions(outdir: Path) -> dict[str, str]:

@@ -12,9 +12,7 @@ import json
 import multiprocessing
 
 import pytest
-import yaml
 
-from tests.conftest import ROOT
 from tests.option_templates import modules, synthesis_of
 from tests.template_queries import nag_failures
 from tests.test_compliance import _lint
@@ -30,12 +28,6 @@ ANSWERED_WARNINGS = ("updateImportedBucketPolicy",)
 def nagged(folder: str):
     """(validation report, {name: (template, region)}) of ``tests/<folder>/options.py``."""
     return synthesis_of(MODULES[folder].STACKS)
-
-
-@pytest.fixture(scope="session")
-def cfn_lint_ignores() -> list[str]:
-    """The repository's .cfnlintrc.yaml, the same file the cfn-lint CLI reads."""
-    return yaml.safe_load((ROOT / ".cfnlintrc.yaml").read_text()).get("ignore_checks", [])
 
 
 def test_every_architecture_has_option_templates_with_unique_names():
