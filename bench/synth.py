@@ -24,7 +24,17 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CDK = ["npx", "--no-install", "cdk", "synth", "--quiet"]
 FLOOR_APP = ["--app", f"{sys.executable} bench/empty_app.py"]
-ARCH_FOLDERS = ("network", "web_tier", "serverless_api", "static_site", "aurora_global")
+ARCH_FOLDERS = (
+    "network",
+    "web_tier",
+    "serverless_api",
+    "static_site",
+    "aurora_global",
+    "queue_worker",
+    "fan_out",
+    "streaming_ingestion",
+    "data_protection",
+)
 ONE_ARCH_TARGET = 1.5
 WHOLE_APP_TARGET = 2.0
 

@@ -29,6 +29,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 # piece: _is_token
@@ -97,6 +98,29 @@ def _check_text(name: str, value: object, pattern: str, allowed: str) -> None:
         return
     if not isinstance(value, str) or not re.fullmatch(pattern, value):
         raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
+
+
+# piece: _whole_duration
+
+
+def _whole_duration(
+    name: str, value: object, unit: str, low: int, high: int | None = None
+) -> int | None:
+    """A Duration of whole ``unit`` (``seconds``, ``minutes``, ``hours`` or ``days``) from
+    ``low`` to ``high`` (no bound above when None): that number, or None for a deploy-time
+    token (CloudFormation checks it then)."""
+    span = f"at least {low} {unit}" if high is None else f"{low} to {high} {unit}"
+    if not isinstance(value, Duration):
+        raise ValueError(f"{name} is {value!r}; allowed: a Duration of whole {unit}, {span}")
+    if value.is_unresolved():
+        return None
+    amount = getattr(value, f"to_{unit}")(integral=False)
+    if amount != int(amount) or amount < low or (high is not None and amount > high):
+        shown = f"{amount:.3f}".rstrip("0").rstrip(".")
+        human = value.to_human_string()
+        shown += f" {unit}" + ("" if human.startswith(f"{shown} ") else f" ({human})")
+        raise ValueError(f"{name} is {shown}; allowed: whole {unit}, {span}")
+    return int(amount)
 
 
 # piece: _check_strings
@@ -296,6 +320,7 @@ def _hardened_bucket(
     noncurrent_version_expiration: Duration | None = None,
     object_lock_default_retention: s3.ObjectLockRetention | None = None,
     replication_rules: list[s3.ReplicationRule] | None = None,
+    bucket_name: str | None = None,
 ) -> s3.Bucket:
     """A private bucket: no public access, TLS only, SSE-S3, versioned, old versions expire;
     optionally ageing into cheaper storage classes, locked (WORM) and replicated.
@@ -306,6 +331,7 @@ def _hardened_bucket(
     bucket = s3.Bucket(
         scope,
         construct_id,
+        bucket_name=bucket_name,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         object_ownership=object_ownership,
         encryption=s3.BucketEncryption.S3_MANAGED,
@@ -334,6 +360,43 @@ def _hardened_bucket(
             bucket, retention=logs.RetentionDays.ONE_WEEK, removal_policy=RemovalPolicy.DESTROY
         )
     return bucket
+
+
+# piece: _hardened_queue
+
+
+def _hardened_queue(
+    scope: Construct,
+    construct_id: str,
+    *,
+    removal_policy: RemovalPolicy,
+    fifo: bool = False,
+    visibility_timeout: Duration | None = None,
+    retention_period: Duration | None = None,
+    dead_letter_queue: sqs.DeadLetterQueue | None = None,
+    **queue_props: object,
+) -> sqs.Queue:
+    """A queue: encrypted at rest (SQS-managed keys, no key fee, and SNS and S3 may send to
+    it), a policy refusing plain HTTP, and long polling (20 s, SQS's maximum: an empty receive
+    waits for a message instead of returning at once, fewer empty receives to pay for).
+
+    ``visibility_timeout`` defaults to SQS's 30 s, ``retention_period`` to its 4 days;
+    ``queue_props`` go to ``sqs.Queue`` as they are (FIFO's deduplication and throughput
+    settings, for instance).
+    """
+    return sqs.Queue(
+        scope,
+        construct_id,
+        fifo=True if fifo else None,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        receive_message_wait_time=Duration.seconds(20),
+        visibility_timeout=visibility_timeout or Duration.seconds(30),
+        retention_period=retention_period or Duration.days(4),
+        dead_letter_queue=dead_letter_queue,
+        removal_policy=removal_policy,
+        **queue_props,
+    )
 
 
 # piece: _log_bucket

@@ -22,6 +22,7 @@ A bucket with Object Lock cannot be emptied until its versions' retention ends, 
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from aws_cdk import (
@@ -46,6 +47,9 @@ LockMode = Literal["governance", "compliance"]
 MIN_INFREQUENT_ACCESS_DAYS = 30
 MIN_DAYS_IN_INFREQUENT_ACCESS = 30
 MAX_LOCK_DAYS = 36500  # S3 Object Lock's default retention: at most 100 years
+MAX_DAYS = 36500  # the longest lifecycle age the construct accepts (100 years)
+# S3's bucket naming rules (general purpose buckets), less the two checked apart below.
+BUCKET_NAME_PATTERN = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 _GLACIER_CLASSES = {
     "instant": s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
     "flexible": s3.StorageClass.GLACIER,
@@ -59,8 +63,8 @@ NONCURRENT_EXPIRE_AFTER = Duration.days(90)
 
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
-# pieces: _check_int, _check_choice, _check_flag, _log_bucket, _wildcard_findings,
-# pieces: _except_cdk_handlers
+# pieces: _check_int, _check_choice, _check_flag, _check_text, _log_bucket, _wildcard_findings,
+# pieces: _except_cdk_handlers, _whole_duration
 
 
 def _is_token(value: object) -> bool:
@@ -90,6 +94,34 @@ def _check_flag(name: str, value: object) -> None:
     """True or False, nothing else (no 1, no "yes")."""
     if not isinstance(value, bool):
         raise ValueError(f"{name} is {value!r}; allowed: True or False")
+
+
+def _check_text(name: str, value: object, pattern: str, allowed: str) -> None:
+    """A string that matches ``pattern`` whole; tokens pass. ``allowed`` says what fits."""
+    if _is_token(value):
+        return
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
+
+
+def _whole_duration(
+    name: str, value: object, unit: str, low: int, high: int | None = None
+) -> int | None:
+    """A Duration of whole ``unit`` (``seconds``, ``minutes``, ``hours`` or ``days``) from
+    ``low`` to ``high`` (no bound above when None): that number, or None for a deploy-time
+    token (CloudFormation checks it then)."""
+    span = f"at least {low} {unit}" if high is None else f"{low} to {high} {unit}"
+    if not isinstance(value, Duration):
+        raise ValueError(f"{name} is {value!r}; allowed: a Duration of whole {unit}, {span}")
+    if value.is_unresolved():
+        return None
+    amount = getattr(value, f"to_{unit}")(integral=False)
+    if amount != int(amount) or amount < low or (high is not None and amount > high):
+        shown = f"{amount:.3f}".rstrip("0").rstrip(".")
+        human = value.to_human_string()
+        shown += f" {unit}" + ("" if human.startswith(f"{shown} ") else f" ({human})")
+        raise ValueError(f"{name} is {shown}; allowed: whole {unit}, {span}")
+    return int(amount)
 
 
 def _managed_log_group(
@@ -129,6 +161,7 @@ def _hardened_bucket(
     noncurrent_version_expiration: Duration | None = None,
     object_lock_default_retention: s3.ObjectLockRetention | None = None,
     replication_rules: list[s3.ReplicationRule] | None = None,
+    bucket_name: str | None = None,
 ) -> s3.Bucket:
     """A private bucket: no public access, TLS only, SSE-S3, versioned, old versions expire;
     optionally ageing into cheaper storage classes, locked (WORM) and replicated.
@@ -139,6 +172,7 @@ def _hardened_bucket(
     bucket = s3.Bucket(
         scope,
         construct_id,
+        bucket_name=bucket_name,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         object_ownership=object_ownership,
         encryption=s3.BucketEncryption.S3_MANAGED,
@@ -301,21 +335,6 @@ def _own_cdk_handler_logs(
 # END VENDORED
 
 
-def _days(name: str, value: object, minimum: int, maximum: int = 36500) -> int | None:
-    """Whole days of a Duration, within bounds; None for a token (CloudFormation checks it)."""
-    if not hasattr(value, "to_days"):
-        raise ValueError(f"{name} is {value!r}; allowed: a Duration in whole days")
-    if Token.is_unresolved(value.to_seconds()):
-        return None
-    seconds = value.to_seconds()
-    if seconds % 86400:
-        raise ValueError(f"{name} is {value.to_human_string()}; allowed: whole days")
-    days = int(seconds // 86400)
-    if not minimum <= days <= maximum:
-        raise ValueError(f"{name} is {days} days; allowed: {minimum} to {maximum} days")
-    return days
-
-
 class ProtectedBucket(Construct):
     """A versioned, private, encrypted, TLS-only bucket whose objects age into cheaper storage
     and whose old versions expire; optionally replicated to another bucket and locked (WORM).
@@ -341,6 +360,10 @@ class ProtectedBucket(Construct):
         AWS Support for an existing bucket, so choose at creation).
     :param object_lock_days: the default retention, 1 to 36500 days, known at synthesis
         (aws-cdk-lib checks it then). Default: 1.
+    :param bucket_name: the bucket's name: 3-63 characters of lowercase letters, digits, dots
+        and hyphens, starting and ending with a letter or digit (S3's rules; a token passes).
+        A known name lets a stack in another region replicate into it without a cross-region
+        reference. Default: None (CloudFormation generates one).
     :param removal_policy: what ``cdk destroy`` does with the bucket. Default: RETAIN.
     :param auto_delete_objects: empty the bucket on ``cdk destroy`` (with DESTROY); refused with
         Object Lock. Default: False.
@@ -359,24 +382,37 @@ class ProtectedBucket(Construct):
         replicate_delete_markers: bool = False,
         object_lock: LockMode | None = None,
         object_lock_days: int = 1,
+        bucket_name: str | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         auto_delete_objects: bool = False,
     ) -> None:
         ia_days = (
             None
             if infrequent_access_after is None
-            else _days(
-                "infrequent_access_after", infrequent_access_after, MIN_INFREQUENT_ACCESS_DAYS
+            else _whole_duration(
+                "infrequent_access_after",
+                infrequent_access_after,
+                "days",
+                MIN_INFREQUENT_ACCESS_DAYS,
+                MAX_DAYS,
             )
         )
         if glacier_after is not None:
-            _days(
+            _whole_duration(
                 "glacier_after",
                 glacier_after,
+                "days",
                 (ia_days + MIN_DAYS_IN_INFREQUENT_ACCESS) if ia_days is not None else 1,
+                MAX_DAYS,
             )
         _check_choice("glacier_storage", glacier_storage, _GLACIER_CLASSES)
-        _days("noncurrent_versions_expire_after", noncurrent_versions_expire_after, 1)
+        _whole_duration(
+            "noncurrent_versions_expire_after",
+            noncurrent_versions_expire_after,
+            "days",
+            1,
+            MAX_DAYS,
+        )
         if replication_destination is not None and not isinstance(
             replication_destination, s3.BucketBase
         ):
@@ -400,6 +436,18 @@ class ProtectedBucket(Construct):
                 f"synthesis, 1 to {MAX_LOCK_DAYS} days"
             )
         _check_int("object_lock_days", object_lock_days, 1, MAX_LOCK_DAYS, " days")
+        if bucket_name is not None and not _is_token(bucket_name):
+            _check_text(
+                "bucket_name",
+                bucket_name,
+                BUCKET_NAME_PATTERN,
+                "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a "
+                "letter or digit, no '..', not an IP address",
+            )
+            if ".." in bucket_name or re.fullmatch(r"\d+\.\d+\.\d+\.\d+", bucket_name):
+                raise ValueError(
+                    f"bucket_name is {bucket_name!r}; allowed: no '..' and not an IP address"
+                )
         if not isinstance(removal_policy, RemovalPolicy):
             raise ValueError(f"removal_policy is {removal_policy!r}; allowed: a RemovalPolicy")
         _check_flag("auto_delete_objects", auto_delete_objects)
@@ -453,6 +501,7 @@ class ProtectedBucket(Construct):
             self,
             "Bucket",
             lifecycle_id="AgeIntoCheaperStorage",
+            bucket_name=bucket_name,
             transitions=transitions or None,
             noncurrent_version_expiration=noncurrent_versions_expire_after,
             object_lock_default_retention=lock,

@@ -252,6 +252,7 @@ def _hardened_bucket(
     noncurrent_version_expiration: Duration | None = None,
     object_lock_default_retention: s3.ObjectLockRetention | None = None,
     replication_rules: list[s3.ReplicationRule] | None = None,
+    bucket_name: str | None = None,
 ) -> s3.Bucket:
     """A private bucket: no public access, TLS only, SSE-S3, versioned, old versions expire;
     optionally ageing into cheaper storage classes, locked (WORM) and replicated.
@@ -262,6 +263,7 @@ def _hardened_bucket(
     bucket = s3.Bucket(
         scope,
         construct_id,
+        bucket_name=bucket_name,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         object_ownership=object_ownership,
         encryption=s3.BucketEncryption.S3_MANAGED,

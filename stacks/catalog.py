@@ -167,6 +167,31 @@ def _aurora_global(c: Composition) -> None:
         c.add(stack)
 
 
+def _stacks_from(module: str, function: str) -> Callable[[Composition], None]:
+    """How to add an architecture whose stack module has ``function(scope, *, profile, env,
+    prefix, network_for) -> {id: stack}``; the module is imported only when it is built."""
+
+    def add(c: Composition) -> None:
+        from importlib import import_module
+
+        build = getattr(import_module(f"stacks.{module}"), function)
+        stacks = build(
+            c.scope, profile=c.profile, env=c.env, prefix=c.prefix, network_for=c.network_for
+        )
+        for stack in stacks.values():
+            c.add(stack)
+
+    return add
+
+
+# QueueWorker (standard queue) and QueueWorkerFifo (FIFO queue).
+_queue_worker = _stacks_from("queue_worker_stack", "add_queue_worker_stacks")
+_fan_out = _stacks_from("fan_out_stack", "add_fan_out_stacks")
+_streaming_ingestion = _stacks_from("streaming_ingestion_stack", "add_streaming_ingestion_stacks")
+# DataProtectionReplica-<region> first, then DataProtection (it replicates into the replica).
+_data_protection = _stacks_from("data_protection_stack", "add_data_protection_stacks")
+
+
 @dataclass(frozen=True)
 class Architecture:
     """An architecture: its docs page name, its stacks' names, and how to add them."""
@@ -197,6 +222,20 @@ ARCHITECTURES: dict[str, Architecture] = {
             _aurora_global,
             (names.AURORA_SECONDARY_PREFIX,),
             idles_above_lease_threshold=True,
+        ),
+        Architecture("queue-worker", (names.QUEUE_WORKER, names.QUEUE_WORKER_FIFO), _queue_worker),
+        Architecture("fan-out", (names.FAN_OUT,), _fan_out),
+        Architecture(
+            "streaming-ingestion",
+            (names.STREAMING_INGESTION,),
+            _streaming_ingestion,
+            idles_above_lease_threshold=True,
+        ),
+        Architecture(
+            "data-protection",
+            (names.DATA_PROTECTION,),
+            _data_protection,
+            (names.DATA_PROTECTION_REPLICA_PREFIX,),
         ),
     )
 }

@@ -27,6 +27,7 @@ KNOWN_KEYS = {
     "aurora_secondary_regions": "its secondary regions",
     "site_domain": "the static site's custom domain (production asks for it)",
     "site_certificate_arn": "the static site's ACM certificate in us-east-1 (production)",
+    "data_replica_region": "the data-protection replica bucket's region",
 }
 
 

@@ -18,6 +18,8 @@ os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.envir
 os.environ.setdefault("CDK_VALIDATION", "false")
 
 # The synthesis itself lives in tools/synthesis.py, shared with `make docs`.
+from stacks.catalog import ARCHITECTURES  # noqa: E402
+from tests import lint_pool  # noqa: E402
 from tools.synthesis import (  # noqa: E402, F401
     CLI_CONTEXT,
     PINNED_ENV,
@@ -30,8 +32,21 @@ from tools.synthesis import (  # noqa: E402, F401
 )
 
 # The test folders of one architecture each: a run of only these synthesizes only what they use.
-ARCHITECTURE_FOLDERS = {"network", "web_tier", "serverless_api", "static_site", "aurora_global"}
+ARCHITECTURE_FOLDERS = {name.replace("-", "_") for name in ARCHITECTURES}
 _SYNTH_FIXTURES = {"synthesized", "sandbox", "production"}
+# The test files that collect cfn-lint's findings (the background lint runs only for them).
+LINT_TEST_FILES = {"test_compliance.py", "test_option_compliance.py"}
+
+
+class _LintedSyntheses(ProfileSyntheses):
+    """A profile whose whole app, once synthesized, goes to cfn-lint in the background."""
+
+    def whole(self) -> Synthesis:
+        fresh = self._whole is None
+        synthesis = super().whole()
+        if fresh:
+            lint_pool.submit(lint_pool.synthesis_jobs(synthesis))
+        return synthesis
 
 
 class _Synthesized:
@@ -47,7 +62,7 @@ class _Synthesized:
             return PRELOADED[profile]
         if profile not in self._cache:
             outdir = self._factory.mktemp(f"cdk-{profile}")
-            self._cache[profile] = ProfileSyntheses(profile, outdir, self._whole_first)
+            self._cache[profile] = _LintedSyntheses(profile, outdir, self._whole_first)
         return self._cache[profile]
 
 
@@ -64,6 +79,9 @@ def _needs_every_architecture(items: list[pytest.Item]) -> bool:
 
 def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
     session.config.stash[_WHOLE_FIRST] = _needs_every_architecture(items)
+    # cfn-lint each template in the background from its synthesis on (tests/lint_pool.py)
+    if any(Path(str(item.path)).name in LINT_TEST_FILES for item in items):
+        lint_pool.start()
     # The deploy proof runs in a process of its own from the first test on (see
     # _deploy_proof_in_background): its tests go last, so the rest of the suite overlaps it.
     deploy = [item for item in items if item.get_closest_marker("deploy")]
@@ -71,11 +89,18 @@ def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.It
         "deploy_proof" in getattr(item, "fixturenames", ()) for item in deploy
     )
     items[:] = [item for item in items if not item.get_closest_marker("deploy")] + deploy
+    session.config.stash[_COPY_SELECTED] = any(item.get_closest_marker("copy") for item in items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    lint_pool.stop()
 
 
 _WHOLE_FIRST = pytest.StashKey[bool]()
 _DEPLOY_SELECTED = pytest.StashKey[bool]()
 BACKGROUND_PROOF = pytest.StashKey[object]()
+_COPY_SELECTED = pytest.StashKey[bool]()
+BACKGROUND_COPIES = pytest.StashKey[dict]()
 
 
 @pytest.fixture(scope="session")
@@ -100,18 +125,35 @@ def production(synthesized) -> ProfileSyntheses:
 
 
 @pytest.fixture(scope="session")
-def cfn_lint_ignores() -> list[str]:
-    """The repository's .cfnlintrc.yaml, the same file the cfn-lint CLI reads (the profiles'
-    and the option templates' cfn-lint tests)."""
-    import yaml
-
-    return yaml.safe_load((ROOT / ".cfnlintrc.yaml").read_text()).get("ignore_checks", [])
-
-
-@pytest.fixture(scope="session")
 def shared(tmp_path_factory) -> Synthesis:
     """The sandbox app with ``-c network=shared``: one Network stack per region, joined."""
-    return synthesize("sandbox", tmp_path_factory.mktemp("cdk-shared"), network="shared")
+    synthesis = synthesize("sandbox", tmp_path_factory.mktemp("cdk-shared"), network="shared")
+    lint_pool.submit(lint_pool.synthesis_jobs(synthesis))
+    return synthesis
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _copies_in_background(request, tmp_path_factory: pytest.TempPathFactory):
+    """When the run has copy tests (tests/test_copyable.py): both copy runs (this
+    aws-cdk-lib and the oldest the README states) started now, each in a process of its own;
+    the tests collect them, and any left is stopped at the end."""
+    if not request.config.stash.get(_COPY_SELECTED, False):
+        yield
+        return
+    from tests.test_copyable import start_copies
+    from tools.oldest import OLDEST_VENV
+
+    started = {"current": start_copies(sys.executable, tmp_path_factory.mktemp("copies"))}
+    oldest = OLDEST_VENV / "bin" / "python"
+    if oldest.is_file():
+        started["oldest"] = start_copies(str(oldest), tmp_path_factory.mktemp("copies-oldest"))
+    request.config.stash[BACKGROUND_COPIES] = started
+    try:
+        yield
+    finally:
+        for process in started.values():
+            process.kill()
+            process.communicate()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -27,6 +27,7 @@ from types import ModuleType
 from aws_cdk import App, Environment, Stack
 
 from stacks.catalog import add_nag
+from tests import lint_pool
 from tests.conftest import PINNED_ENV, ROOT, cdk_context
 
 AddStack = Callable[[App], Stack]
@@ -54,6 +55,13 @@ def synthesis_of(stacks: dict[str, AddStack]) -> Synthesis:
     if id(stacks) not in _SYNTHESES:
         with tempfile.TemporaryDirectory(prefix="refarch-options-") as outdir:
             _SYNTHESES[id(stacks)] = nag_and_templates(stacks, Path(outdir))
+        # cfn-lint starts on them now, in the background (tests/test_option_compliance.py)
+        lint_pool.submit(
+            [
+                (name, json.dumps(template), region)
+                for name, (template, region) in _SYNTHESES[id(stacks)][1].items()
+            ]
+        )
     return _SYNTHESES[id(stacks)]
 
 

@@ -8,6 +8,7 @@ References are ``[file:line]`` in the study notes (../shared/notes/).
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterator
 
@@ -658,5 +659,210 @@ def test_a_distribution_logs_to_the_bucket_its_origin_bucket_logs_to(synthesized
             } - {None}
             logged_to = set(refs((config.get("Logging") or {}).get("Bucket"))) & set(buckets)
             assert logged_to == log_buckets, (profile, stack, lid, logged_to, log_buckets)
+
             logging += bool(log_buckets)
     assert logging, "no distribution's site bucket keeps logs: the relation went unchecked"
+
+
+# -- queues, topics, buckets and data services (issue #15) ----------------------------------------
+def _arn_of(value) -> str | None:
+    """The logical id a ``Fn::GetAtt [X, Arn]`` (or a Ref) names."""
+    return next(iter(refs(value)), None)
+
+
+def _dead_letter_targets(template: dict) -> dict[str, set[str]]:
+    """Queue id -> the queues and subscriptions whose redrive policy names it."""
+    targets: dict[str, set[str]] = {}
+    for kind in ("AWS::SQS::Queue", "AWS::SNS::Subscription"):
+        for lid, resource in resources(template, kind).items():
+            redrive = props(resource).get("RedrivePolicy") or {}
+            target = _arn_of(redrive.get("deadLetterTargetArn"))
+            if target:
+                targets.setdefault(target, set()).add(lid)
+    return targets
+
+
+@pytest.mark.fact("QW-08", "QW-09", "FAN-16")
+def test_every_queue_is_encrypted_at_rest_and_long_polls(synthesized):
+    """SQS encrypts with its own keys (or a KMS key) and an empty receive waits 20 s, the most
+    SQS allows, for a message instead of returning at once [004:3850-3890]."""
+    for profile, stack, template in _templates(synthesized):
+        for lid, queue in resources(template, "AWS::SQS::Queue").items():
+            p = props(queue)
+            assert p.get("SqsManagedSseEnabled") is True or p.get("KmsMasterKeyId"), (
+                profile,
+                stack,
+                lid,
+            )
+            assert p.get("ReceiveMessageWaitTimeSeconds") == 20, (profile, stack, lid)
+
+
+@pytest.mark.fact("QW-03", "QW-04", "QW-05", "FAN-11", "FAN-12")
+def test_every_queue_has_a_dead_letter_queue_that_only_collects_failures(synthesized):
+    """Each queue of a template redrives into a dead-letter queue of its own kind (FIFO or
+    standard) that keeps messages at least as long, or is one: a dead-letter queue redrives
+    nowhere and no subscription delivers to it [004:3900-3935]."""
+    for profile, stack, template in _templates(synthesized):
+        queues = resources(template, "AWS::SQS::Queue")
+        targets = _dead_letter_targets(template)
+        delivered = {
+            _arn_of(props(s).get("Endpoint"))
+            for s in resources(template, "AWS::SNS::Subscription").values()
+        }
+        # a topic's subscriptions share its dead-letter queue, all of them or none
+        redriven: dict[str, set[bool]] = {}
+        for subscription in resources(template, "AWS::SNS::Subscription").values():
+            topic = json.dumps(props(subscription).get("TopicArn"), sort_keys=True)
+            redriven.setdefault(topic, set()).add("RedrivePolicy" in props(subscription))
+        assert all(len(kinds) == 1 for kinds in redriven.values()), (profile, stack, redriven)
+        for lid, queue in queues.items():
+            p = props(queue)
+            where = (profile, stack, lid)
+            if lid in targets:
+                assert "RedrivePolicy" not in p and lid not in delivered, where
+                continue
+            redrive = p.get("RedrivePolicy")
+            assert redrive, f"{where}: neither redrives into a dead-letter queue nor is one"
+            dlq = _arn_of(redrive["deadLetterTargetArn"])
+            if dlq not in queues:  # an existing dead-letter queue, passed in by ARN
+                continue
+            assert bool(props(queues[dlq]).get("FifoQueue")) is bool(p.get("FifoQueue")), where
+            keep = props(queues[dlq]).get("MessageRetentionPeriod", 345600)
+            assert keep >= p.get("MessageRetentionPeriod", 345600), where
+
+
+@pytest.mark.fact("FAN-04")
+def test_every_queue_policy_names_the_queues_it_is_attached_to(synthesized):
+    """A queue policy is a resource policy: each statement's resource is a queue the policy is
+    attached to, so no policy grants on a queue it does not guard [004:4126-4133]."""
+    for profile, stack, template in _templates(synthesized):
+        for lid, policy in resources(template, "AWS::SQS::QueuePolicy").items():
+            attached = {ref(q) for q in props(policy)["Queues"]}
+            for statement in props(policy)["PolicyDocument"]["Statement"]:
+                named = set(refs(statement.get("Resource")))
+                assert named and named <= attached, (profile, stack, lid, statement)
+
+
+def _log_buckets(template: dict) -> set[str]:
+    """The buckets some resource delivers logs into (S3 server access logs, CloudFront, a load
+    balancer's access logs)."""
+    found = {
+        ref(props(b)["LoggingConfiguration"].get("DestinationBucketName"))
+        for b in resources(template, "AWS::S3::Bucket").values()
+        if props(b).get("LoggingConfiguration")
+    }
+    for distribution in resources(template, "AWS::CloudFront::Distribution").values():
+        logging = (props(distribution).get("DistributionConfig") or {}).get("Logging") or {}
+        found |= set(refs(logging.get("Bucket")))
+    for balancer in resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").values():
+        for attribute in props(balancer).get("LoadBalancerAttributes") or []:
+            if attribute.get("Key") == "access_logs.s3.bucket":
+                found |= set(refs(attribute.get("Value")))
+    return found - {None}
+
+
+def _made_for_logs(bucket: dict) -> bool:
+    """A log bucket of the kernel's (``_log_bucket``): its one rule expires what it holds."""
+    rules = (props(bucket).get("LifecycleConfiguration") or {}).get("Rules") or []
+    return any(rule.get("Id") == "ExpireLogs" for rule in rules)
+
+
+@pytest.mark.fact("DP-07", "DP-09")
+def test_every_bucket_expires_old_versions_and_access_logs_go_to_a_log_bucket(synthesized):
+    """Every bucket's lifecycle deletes replaced versions and unfinished uploads [004:2996-2999];
+    server access logs go into a bucket that logs nowhere itself and expires what it holds, and
+    no data service (Firehose, Athena, a Glue table) writes into a log bucket."""
+    for profile, stack, template in _templates(synthesized):
+        buckets = resources(template, "AWS::S3::Bucket")
+        logs = _log_buckets(template)
+        for lid, bucket in buckets.items():
+            where = (profile, stack, lid)
+            rules = (props(bucket).get("LifecycleConfiguration") or {}).get("Rules") or []
+            assert any(r.get("NoncurrentVersionExpiration") for r in rules), where
+            assert any(r.get("AbortIncompleteMultipartUpload") for r in rules), where
+            if lid in logs:
+                assert "LoggingConfiguration" not in props(bucket), where
+                assert any(r.get("ExpirationInDays") for r in rules), where
+            # a log bucket made for a writer receives its logs
+            assert (lid in logs) is _made_for_logs(bucket), where
+        writers = [
+            *(
+                props(d).get("ExtendedS3DestinationConfiguration", {}).get("BucketARN")
+                for d in resources(template, "AWS::KinesisFirehose::DeliveryStream").values()
+            ),
+            *(
+                (props(w).get("WorkGroupConfiguration") or {}).get("ResultConfiguration")
+                for w in resources(template, "AWS::Athena::WorkGroup").values()
+            ),
+            *(
+                (props(t).get("TableInput") or {}).get("StorageDescriptor")
+                for t in resources(template, "AWS::Glue::Table").values()
+            ),
+        ]
+        for written in writers:
+            assert not set(refs(written)) & logs, (profile, stack, written)
+            # and what a data service writes into logs its access, to a log bucket
+            for bucket in set(refs(written)) & set(buckets):
+                logging = props(buckets[bucket]).get("LoggingConfiguration") or {}
+                assert ref(logging.get("DestinationBucketName")) in logs, (profile, stack, bucket)
+
+
+@pytest.mark.fact("QW-02", "QW-03")
+def test_every_queue_consumer_reads_a_working_queue_and_reports_partial_batch_failures(
+    synthesized,
+):
+    """A Lambda consumer polls a queue that is no dead-letter queue, and reports the messages it
+    failed so that only those return to the queue [004:3812, 004:4067]."""
+    for profile, stack, template in _templates(synthesized):
+        queues = resources(template, "AWS::SQS::Queue")
+        dead_letters = _dead_letter_targets(template)
+        for lid, mapping in resources(template, "AWS::Lambda::EventSourceMapping").items():
+            source = _arn_of(props(mapping).get("EventSourceArn"))
+            if source not in queues:
+                continue
+            assert source not in dead_letters, (profile, stack, lid)
+            assert "ReportBatchItemFailures" in props(mapping).get("FunctionResponseTypes", [])
+
+
+def _prefix_root(prefix: object) -> str:
+    return str(prefix).split("!{", 1)[0]
+
+
+@pytest.mark.fact("STR-06", "STR-11", "STR-13", "STR-14", "STR-17")
+def test_streams_are_encrypted_and_firehose_athena_and_glue_agree_on_where_the_data_lies(
+    synthesized,
+):
+    """Every stream is encrypted at rest; every delivery stream writes under a dated prefix,
+    keeps failures under an error prefix of their own and logs its errors; a Glue table of the
+    template reads that very bucket and prefix, partitioned by the prefix's key; a work group
+    enforces its settings and writes results into a bucket of its own [004:4160-4303]."""
+    for profile, stack, template in _templates(synthesized):
+        for lid, stream in resources(template, "AWS::Kinesis::Stream").items():
+            encryption = props(stream).get("StreamEncryption") or {}
+            assert encryption.get("EncryptionType") == "KMS", (profile, stack, lid)
+        deliveries = {}
+        for lid, delivery in resources(template, "AWS::KinesisFirehose::DeliveryStream").items():
+            s3 = props(delivery)["ExtendedS3DestinationConfiguration"]
+            prefix, errors = s3.get("Prefix"), s3.get("ErrorOutputPrefix")
+            assert prefix and "!{timestamp:" in prefix, (profile, stack, lid)
+            assert errors and _prefix_root(errors) != _prefix_root(prefix), (profile, stack, lid)
+            assert "!{firehose:error-output-type}" in errors, (profile, stack, lid)
+            logging = s3.get("CloudWatchLoggingOptions") or {}
+            assert logging.get("Enabled") is True and logging.get("LogGroupName"), lid
+            deliveries[_arn_of(s3["BucketARN"])] = prefix
+        for lid, table in resources(template, "AWS::Glue::Table").items():
+            table_input = props(table)["TableInput"]
+            location = table_input["StorageDescriptor"]["Location"]
+            bucket = next(iter(refs(location)), None)
+            if bucket not in deliveries:
+                continue
+            prefix = deliveries[bucket]
+            tail = location["Fn::Join"][1][-1]
+            assert tail.strip("/") == _prefix_root(prefix).split("/dt=")[0].strip("/"), lid
+            keys = [k["Name"] for k in table_input.get("PartitionKeys") or []]
+            assert keys and all(f"{key}=" in prefix for key in keys), (profile, stack, lid)
+        for lid, group in resources(template, "AWS::Athena::WorkGroup").items():
+            config = props(group)["WorkGroupConfiguration"]
+            assert config.get("EnforceWorkGroupConfiguration") is True, (profile, stack, lid)
+            results = set(refs(config["ResultConfiguration"]))
+            assert results and not results & set(deliveries), (profile, stack, lid)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,9 @@ from aws_cdk import App, Stack, Stage
 from aws_cdk import aws_s3 as s3
 
 from stacks.catalog import add_nag
+from tests import lint_pool
 from tests.conftest import cdk_context
+from tests.lint_pool import stack_regions
 from tests.template_queries import nag_failures
 
 PROFILES = ("sandbox", "production")
@@ -73,46 +74,22 @@ def test_the_nag_gate_reports_a_finding_inside_a_stage(tmp_path):
     assert "AwsSolutions-S10" in rules
 
 
-def stack_regions(outdir: Path) -> dict[str, str]:
-    """Stack name -> the region its environment names in the assembly's manifest."""
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    return {
-        artifact["properties"].get("stackName", name): artifact["environment"].rsplit("/", 1)[1]
-        for name, artifact in manifest["artifacts"].items()
-        if artifact["type"] == "aws:cloudformation:stack"
-    }
-
-
-def _lint(job: tuple[str, str, str, list[str]]) -> list[str]:
-    from cfnlint.api import ManualArgs, lint
-
-    stack_name, template_json, region, ignores = job
-    config = ManualArgs(ignore_checks=ignores, regions=[region])
-    return [f"{stack_name}: {match}" for match in lint(template_json, config=config)]
-
-
-def lint_problems(synthesis, ignores: list[str]) -> list[str]:
-    """cfn-lint over every template, each for the region it deploys to.
-
-    cfn-lint takes about a second per template: two forked workers use both cores.
-    """
-    regions = stack_regions(synthesis.outdir)
-    assert set(synthesis.templates) <= set(regions)
-    jobs = [
-        (name, json.dumps(template), regions[name], ignores)
-        for name, template in sorted(synthesis.templates.items())
-    ]
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        return [problem for found in pool.map(_lint, jobs) for problem in found]
-
-
 @pytest.mark.parametrize("profile", PROFILES)
-def test_cfn_lint_finds_no_errors_or_warnings(synthesized, cfn_lint_ignores, profile):
+def test_cfn_lint_finds_no_errors_or_warnings(synthesized, profile):
+    """cfn-lint (the repository's .cfnlintrc.yaml) over every template, each for its region:
+    linted in the background since the synthesis (tests/lint_pool.py)."""
     synthesis = synthesized(profile)
     assert set(stack_regions(synthesis.outdir)) == set(synthesis.templates)
-    assert lint_problems(synthesis, cfn_lint_ignores) == []
+    assert lint_pool.findings(lint_pool.synthesis_jobs(synthesis)) == []
 
 
-def test_cfn_lint_finds_nothing_in_a_shared_network_either(shared, cfn_lint_ignores):
+def test_cfn_lint_finds_nothing_in_a_shared_network_either(shared):
     """Cross-stack references (Fn::GetStackOutput) and imported groups lint clean too."""
-    assert lint_problems(shared, cfn_lint_ignores) == []
+    assert lint_pool.findings(lint_pool.synthesis_jobs(shared)) == []
+
+
+def test_the_lint_gate_reports_a_finding():
+    """The gate can fail: an unknown property is an E3002 error, named by its template."""
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"Nope": 1}}}}
+    found = lint_pool.findings([("Canary", json.dumps(template), "us-east-1")])
+    assert len(found) == 1 and found[0].startswith("Canary: [E3002")

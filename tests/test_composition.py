@@ -14,7 +14,16 @@ from constructs_lib.network import ThreeTierNetwork
 from constructs_lib.serverless_api import ServerlessApi
 from constructs_lib.static_site import StaticSite
 from constructs_lib.web_tier import WebTier
-from stacks import aurora_global_stack, serverless_api_stack, static_site_stack, web_tier_stack
+from stacks import (
+    aurora_global_stack,
+    data_protection_stack,
+    fan_out_stack,
+    queue_worker_stack,
+    serverless_api_stack,
+    static_site_stack,
+    streaming_ingestion_stack,
+    web_tier_stack,
+)
 from stacks.catalog import ARCHITECTURES, add_stacks, architecture_of
 from stacks.profiles import PROFILES, profile_named
 from tests.conftest import PINNED_ENV, cdk_context
@@ -226,6 +235,10 @@ def test_own_network_is_the_default_and_builds_no_network_stack_for_others(sandb
         ("web-tier", {"WebTier"}),
         ("static-site", {"StaticSite", "StaticSiteOac"}),
         ("aurora-global", {"AuroraGlobalPrimary", "AuroraGlobalSecondary-us-west-2"}),
+        ("queue-worker", {"QueueWorker", "QueueWorkerFifo"}),
+        ("fan-out", {"FanOut"}),
+        ("streaming-ingestion", {"StreamingIngestion"}),
+        ("data-protection", {"DataProtection", "DataProtectionReplica-us-west-2"}),
         ("serverless-api,web-tier", {"ServerlessApi", "WebTier"}),
     ],
 )
@@ -279,6 +292,10 @@ SETTINGS_TABLES = {
     "serverless-api": serverless_api_stack.SETTINGS,
     "static-site": static_site_stack.SETTINGS,
     "aurora-global": aurora_global_stack.SETTINGS,
+    "queue-worker": queue_worker_stack.SETTINGS,
+    "fan-out": fan_out_stack.SETTINGS,
+    "streaming-ingestion": streaming_ingestion_stack.SETTINGS,
+    "data-protection": data_protection_stack.SETTINGS,
 }
 
 

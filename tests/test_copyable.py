@@ -16,7 +16,7 @@ import textwrap
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import BACKGROUND_COPIES, ROOT
 
 LIBRARY = ROOT / "constructs_lib"
 ALLOWED_TOP_LEVEL = {"aws_cdk", "constructs", "__future__"}
@@ -32,10 +32,13 @@ EXAMPLES = {
         "security_group=ec2.SecurityGroup(stack, 'Db', vpc=vpc))"
     ),
     "data_protection": "data_protection.ProtectedBucket(stack, 'Example')",
+    "fan_out": "fan_out.FanOut(stack, 'Example', subscribers=[fan_out.Subscriber(name='all')])",
     "network": "network.ThreeTierNetwork(stack, 'Example')",
+    "queue_worker": "queue_worker.QueueWorker(stack, 'Example')",
     "serverless_api": "serverless_api.ServerlessApi(stack, 'Example')",
     "stack_lease": "stack_lease.StackLease(stack, 'Example', hours=24)",
     "static_site": "static_site.StaticSite(stack, 'Example')",
+    "streaming_ingestion": "streaming_ingestion.StreamingIngestion(stack, 'Example')",
     "web_tier": "web_tier.WebTier(stack, 'Example', vpc=ec2.Vpc(stack, 'Vpc'))",
 }
 
@@ -78,6 +81,33 @@ OPTION_EXAMPLES = {
         "Duration.days(365)}, signed_paths=['/private/*'], "
         f"signing_public_key_pem={_PUBLIC_KEY!r})"
     ),
+    "data_protection": (
+        "data_protection.ProtectedBucket(stack, 'Options', glacier_storage='deep_archive', "
+        "glacier_after=Duration.days(180), bucket_name='copied-protected-options', "
+        "replication_destination=aws_s3.Bucket.from_bucket_name(stack, 'Replica', "
+        "'copied-replica'), replicate_delete_markers=True)"
+    ),
+    "queue_worker": (
+        "queue_worker.QueueWorker(stack, 'Options', consumer='instances', "
+        "vpc=ec2.Vpc(stack, 'Vpc'), batch_size=5, min_capacity=1, max_capacity=3, "
+        "processing_time=Duration.seconds(20), acceptable_latency=Duration.minutes(10))"
+    ),
+    "fan_out": (
+        "fan_out.FanOut(stack, 'Options', subscribers=[fan_out.Subscriber(name='images', "
+        "filter_on='body', filter_policy={'Records': {'s3': {'object': {'key': "
+        "[{'suffix': '.jpg'}]}}}}, raw_message_delivery=True, max_receive_count=5, "
+        "visibility_timeout=Duration.minutes(2)), fan_out.Subscriber(name='orders', "
+        "filter_policy={'event_type': ['order_placed']})], create_bucket=True, "
+        "bucket_prefix='uploads/', bucket_expiration=Duration.days(30), "
+        "message_retention=Duration.days(7))"
+    ),
+    "streaming_ingestion": (
+        "streaming_ingestion.StreamingIngestion(stack, 'Options', stream_mode='on_demand', "
+        "retention=Duration.days(7), encryption_key=kms.Key(stack, 'Key', "
+        "enable_key_rotation=True), buffer_interval=Duration.seconds(0), "
+        "compression='HADOOP_SNAPPY', columns=[('id', 'string'), ('tags', 'array<string>')], "
+        "query_scan_limit_mb=None, data_expire_after=Duration.days(90))"
+    ),
 }
 
 
@@ -87,6 +117,10 @@ OPTION_RESOURCES = {
     "web_tier": "AWS::ElasticLoadBalancingV2::ListenerCertificate",
     "serverless_api": "AWS::ApiGateway::UsagePlan",
     "static_site": "AWS::CloudFront::KeyGroup",
+    "data_protection": "AWS::IAM::Role",
+    "queue_worker": "AWS::AutoScaling::ScalingPolicy",
+    "fan_out": "Custom::S3BucketNotifications",
+    "streaming_ingestion": "AWS::KMS::Key",
 }
 
 
@@ -130,7 +164,9 @@ _RUNNER = textwrap.dedent(
     from aws_cdk import App, Duration, Environment, Stack
     from aws_cdk import aws_certificatemanager as acm
     from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_kms as kms
     from aws_cdk import aws_lambda as lambda_
+    from aws_cdk import aws_s3
     results = {}
     for label, module, folder, example in json.loads(sys.argv[1]):
         sys.path.insert(0, folder)
@@ -145,6 +181,7 @@ _RUNNER = textwrap.dedent(
             app = App()
             stack = Stack(app, name, env=env)
             names = {module: mod, "stack": stack, "ec2": ec2, "acm": acm, "lambda_": lambda_}
+            names.update(kms=kms, aws_s3=aws_s3)
             eval(example, {**names, "Duration": Duration})
             template = app.synth().get_stack_by_name(stack.stack_name).template
             types = sorted({r["Type"] for r in template["Resources"].values()})
@@ -172,17 +209,33 @@ def copy_jobs(tmp_path) -> list[tuple[str, str, str, str]]:
     return jobs
 
 
-def run_copies(python: str, tmp_path) -> dict[str, list[str]]:
-    """Synthesize every copy with ``python`` in isolated mode; resource types by module/env."""
-    result = subprocess.run(
+def start_copies(python: str, tmp_path) -> subprocess.Popen:
+    """Every module copied alone into ``tmp_path``, then synthesized with ``python`` in
+    isolated mode, in a process of its own (``finish_copies`` collects it)."""
+    return subprocess.Popen(
         [python, "-I", "-c", _RUNNER, json.dumps(copy_jobs(tmp_path))],
         cwd=tmp_path,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def finish_copies(process: subprocess.Popen) -> dict[str, list[str]]:
+    """The resource types by ``module/env`` that a started copy run synthesized."""
+    try:
+        out, err = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 0, err[-3000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_copies(python: str, tmp_path, started: subprocess.Popen | None = None) -> dict:
+    """The copies' resource types: from the run conftest.py started in the background at the
+    session's start when there is one, else from a run started now."""
+    return finish_copies(started or start_copies(python, tmp_path))
 
 
 def assert_every_copy_synthesized(types: dict[str, list[str]]) -> None:
@@ -202,13 +255,14 @@ KINDS = ("pinned", "agnostic")
 
 
 @pytest.mark.copy
-def test_each_construct_module_synthesizes_when_copied_alone(tmp_path):
+def test_each_construct_module_synthesizes_when_copied_alone(request, tmp_path):
     """With its defaults, in a stack pinned to an environment and in an agnostic one."""
-    assert_every_copy_synthesized(run_copies(sys.executable, tmp_path))
+    started = request.config.stash.get(BACKGROUND_COPIES, {}).pop("current", None)
+    assert_every_copy_synthesized(run_copies(sys.executable, tmp_path, started))
 
 
 @pytest.mark.copy
-def test_each_construct_module_works_on_the_oldest_aws_cdk_lib_the_readme_states(tmp_path):
+def test_each_construct_module_works_on_the_oldest_aws_cdk_lib_the_readme_states(request, tmp_path):
     """The README's "aws-cdk-lib X.Y.Z or newer", proven in its own environment."""
     from tools.oldest import OLDEST_VENV, oldest_aws_cdk_lib
 
@@ -222,4 +276,5 @@ def test_each_construct_module_works_on_the_oldest_aws_cdk_lib_the_readme_states
         [str(python), "-m", "pip", "show", "aws-cdk-lib"], capture_output=True, text=True
     ).stdout
     assert f"Version: {version}\n" in installed
-    assert_every_copy_synthesized(run_copies(str(python), tmp_path))
+    started = request.config.stash.get(BACKGROUND_COPIES, {}).pop("oldest", None)
+    assert_every_copy_synthesized(run_copies(str(python), tmp_path, started))

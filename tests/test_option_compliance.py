@@ -9,13 +9,12 @@ from that same synthesis (``TEMPLATES[name]()``), so the gate checks what those 
 from __future__ import annotations
 
 import json
-import multiprocessing
 
 import pytest
 
+from tests import lint_pool
 from tests.option_templates import modules, synthesis_of
 from tests.template_queries import nag_failures
-from tests.test_compliance import _lint
 
 MODULES = modules()
 TEMPLATE_NAMES = [(folder, name) for folder, module in MODULES.items() for name in module.STACKS]
@@ -65,13 +64,11 @@ def test_no_answered_aws_cdk_lib_warning_remains(folder):
 
 
 @pytest.mark.parametrize("folder", sorted(MODULES))
-def test_option_templates_pass_cfn_lint(cfn_lint_ignores, folder):
-    """cfn-lint over every option template of the module, each for its stack's region; about a
-    second a template, so two forked workers share them, as for the profiles."""
-    _, templates = nagged(folder)
+def test_option_templates_pass_cfn_lint(folder):
+    """cfn-lint over every option template of the module, each for its stack's region: linted
+    in the background since the module's synthesis (tests/lint_pool.py)."""
     jobs = [
-        (name, json.dumps(template), region, cfn_lint_ignores)
-        for name, (template, region) in sorted(templates.items())
+        (name, json.dumps(template), region)
+        for name, (template, region) in sorted(nagged(folder)[1].items())
     ]
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        assert [problem for found in pool.map(_lint, jobs) for problem in found] == []
+    assert lint_pool.findings(jobs) == []

@@ -136,6 +136,8 @@ FREE: dict[str, str] = {
     "AWS::SQS::QueuePolicy": "no charge",
     "AWS::WAFv2::WebACLAssociation": "no charge",
     "AWS::Scheduler::ScheduleGroup": "no charge (its schedules are usage-priced)",
+    "AWS::Athena::NamedQuery": "no charge (a saved query; running it is Athena usage)",
+    "AWS::Glue::Database": "no charge in the free tier (first 1M catalog objects)",
 }
 FREE_PREFIXES = ("Custom::",)  # CDK's custom resources; their provider Lambdas are listed.
 
@@ -159,6 +161,9 @@ USAGE: dict[str, str] = {
     "AWS::Events::Rule": "events",
     "AWS::StepFunctions::StateMachine": "stepfunctions",
     "AWS::Scheduler::Schedule": "scheduler",
+    "AWS::KinesisFirehose::DeliveryStream": "firehose",
+    "AWS::Athena::WorkGroup": "athena",
+    "AWS::Glue::Table": "glue_catalog",
 }
 
 # Monthly flat prices: type -> (prices.json key, label).
@@ -570,6 +575,7 @@ _HANDLERS: dict[str, str] = {
     "AWS::SecretsManager::Secret": "secret",
     "AWS::DynamoDB::Table": "dynamodb_table",
     "AWS::DynamoDB::GlobalTable": "dynamodb_table",
+    "AWS::Kinesis::Stream": "kinesis_stream",
 }
 HANDLED = set(_HANDLERS)
 
@@ -626,6 +632,23 @@ class _Estimator:
     def nat_gateway(self, logical_id: str, props: dict) -> None:
         self.hourly("NAT gateway", 1, self.table["nat_gateway_hourly"], logical_id)
         self.usage("AWS::EC2::NatGateway", "nat_gateway", logical_id)
+
+    def kinesis_stream(self, logical_id: str, props: dict) -> None:
+        """Billed while it exists, idle or not: per shard-hour (provisioned) or per stream-hour
+        (on-demand), plus usage."""
+        mode = (props.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
+        if mode == "ON_DEMAND":
+            rate = self.table["kinesis_on_demand_stream_hourly"]
+            self.hourly("Kinesis stream (on-demand)", 1, rate, logical_id)
+            self.usage("AWS::Kinesis::Stream", "kinesis_on_demand", logical_id)
+            return
+        shards = _literal_number(props.get("ShardCount", 1))
+        if shards is None:
+            self.unpriced("AWS::Kinesis::Stream", "shard count unknown at synthesis", logical_id)
+            return
+        rate = self.table["kinesis_shard_hourly"]
+        self.hourly(f"Kinesis shard ({_count(shards)})", shards, rate, logical_id)
+        self.usage("AWS::Kinesis::Stream", "kinesis_provisioned", logical_id)
 
     def eip(self, logical_id: str, props: dict) -> None:
         self.hourly("public IPv4 address", 1, self.table["public_ipv4_hourly"], logical_id)
@@ -1096,6 +1119,10 @@ KEPT_BECAUSE: dict[str, str] = {
     "AWS::S3::Bucket": "its objects",
     "AWS::DynamoDB::Table": "its items",
     "AWS::DynamoDB::GlobalTable": "its items",
+    "AWS::SQS::Queue": "messages not yet processed (up to its retention)",
+    "AWS::Kinesis::Stream": "records not yet expired (it bills while it exists)",
+    "AWS::Glue::Database": "the catalog its tables describe",
+    "AWS::Glue::Table": "the schema of retained data",
 }
 # Snapshot-capable types whose snapshot storage prices.json knows (RDS: by engine, below).
 SNAPSHOT_USAGE = {"AWS::EC2::Volume": "ebs_snapshot"}

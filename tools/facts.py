@@ -25,7 +25,17 @@ DOCS = ROOT / "docs"
 FACTS_DIR = ROOT / "facts"
 FACTS_PAGE = "facts.md"
 # The architectures in the site's nav order (mkdocs.yml); any other facts file follows, by name.
-NAV_ORDER = ("network", "web-tier", "serverless-api", "static-site", "aurora-global")
+NAV_ORDER = (
+    "network",
+    "web-tier",
+    "serverless-api",
+    "static-site",
+    "aurora-global",
+    "queue-worker",
+    "fan-out",
+    "streaming-ingestion",
+    "data-protection",
+)
 # The AWS Certified Solutions Architect - Associate (SAA-C03) exam guide's four content domains.
 DOMAINS = {
     "secure": "Design Secure Architectures",

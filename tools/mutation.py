@@ -11,13 +11,19 @@ exists to catch:
 - ``route-target``: a default route sent to another NAT gateway, or to the internet gateway;
 - ``endpoint-route-tables``: a gateway endpoint losing one of its route tables;
 - ``property-dropped``: a protective property removed (encryption, public access block, PITR,
-  versioning, IMDSv2, TLS-only viewer policy, ...);
+  versioning, IMDSv2, TLS-only viewer policy, a queue's redrive, long polling or encryption, a
+  subscription's filter, partial batch responses, a bucket's lifecycle, logging, replication or
+  lock, a delivery stream's prefixes and error logging, a work group's enforced settings, ...);
 - ``flag-flipped``: a flag that is a fact either way flipped (public IPs on launch, public access
-  to a database, deletion protection, storage encryption, key rotation, DNS support);
+  to a database, deletion protection, storage encryption, key rotation, DNS support, FIFO,
+  content-based deduplication, raw message delivery);
 - ``principal``: an Allow statement's principal widened to everyone;
 - ``action``: an Allow statement's actions widened to ``*``;
 - ``image``: an instance's or launch template's image parameter swapped for another one;
-- ``subnet-tier``: a resource moved into the subnets of another tier.
+- ``subnet-tier``: a resource moved into the subnets of another tier;
+- ``retargeted``: a reference moved to a sibling of the same type (a redrive to another queue, a
+  subscription to another queue or topic, an event source, a log or delivery bucket, a stream,
+  a work group's results, a table's location).
 
 For each mutant of a profile's stack it runs that architecture's fact tests
 (``tests/<arch>/test_*_facts.py``) and the collection's (``tests/test_collection_facts.py``), not
@@ -257,6 +263,31 @@ _PROTECTIVE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AWS::ElasticLoadBalancingV2::Listener", ("SslPolicy",)),
     ("AWS::ElasticLoadBalancingV2::TargetGroup", ("HealthCheckPath",)),
     ("AWS::EC2::FlowLog", ("TrafficType",)),
+    # the decoupling and data architectures (issue #15)
+    ("AWS::SQS::Queue", ("RedrivePolicy",)),
+    ("AWS::SQS::Queue", ("SqsManagedSseEnabled",)),
+    ("AWS::SQS::Queue", ("ReceiveMessageWaitTimeSeconds",)),
+    ("AWS::SNS::Topic", ("KmsMasterKeyId",)),
+    ("AWS::SNS::Subscription", ("FilterPolicy",)),
+    ("AWS::SNS::Subscription", ("RedrivePolicy",)),
+    ("AWS::Lambda::EventSourceMapping", ("FunctionResponseTypes",)),
+    ("AWS::S3::Bucket", ("LifecycleConfiguration",)),
+    ("AWS::S3::Bucket", ("LoggingConfiguration",)),
+    ("AWS::S3::Bucket", ("ReplicationConfiguration",)),
+    ("AWS::S3::Bucket", ("ObjectLockConfiguration",)),
+    ("AWS::Kinesis::Stream", ("StreamEncryption",)),
+    ("AWS::KinesisFirehose::DeliveryStream", ("ExtendedS3DestinationConfiguration", "Prefix")),
+    (
+        "AWS::KinesisFirehose::DeliveryStream",
+        ("ExtendedS3DestinationConfiguration", "ErrorOutputPrefix"),
+    ),
+    (
+        "AWS::KinesisFirehose::DeliveryStream",
+        ("ExtendedS3DestinationConfiguration", "CloudWatchLoggingOptions"),
+    ),
+    ("AWS::Athena::WorkGroup", ("WorkGroupConfiguration", "EnforceWorkGroupConfiguration")),
+    ("AWS::Athena::WorkGroup", ("WorkGroupConfiguration", "BytesScannedCutoffPerQuery")),
+    ("AWS::Glue::Table", ("TableInput", "PartitionKeys")),
 )
 
 
@@ -289,6 +320,9 @@ _FLAGS: tuple[tuple[str, str], ...] = (
     ("AWS::KMS::Key", "EnableKeyRotation"),
     ("AWS::EC2::VPC", "EnableDnsHostnames"),
     ("AWS::EC2::VPC", "EnableDnsSupport"),
+    ("AWS::SQS::Queue", "FifoQueue"),
+    ("AWS::SQS::Queue", "ContentBasedDeduplication"),
+    ("AWS::SNS::Subscription", "RawMessageDelivery"),
 )
 
 
@@ -313,6 +347,8 @@ _POLICIES = {
     "AWS::S3::BucketPolicy": "PolicyDocument",
     "AWS::KMS::Key": "KeyPolicy",
     "AWS::SecretsManager::ResourcePolicy": "ResourcePolicy",
+    "AWS::SQS::QueuePolicy": "PolicyDocument",
+    "AWS::SNS::TopicPolicy": "PolicyDocument",
 }
 
 
@@ -406,6 +442,85 @@ def subnet_tier(template: Template) -> Iterator[tuple[str, Template]]:
             yield f"{lid}.{key} {tier} -> {other} subnets", _mutate(template, move)
 
 
+# (type, property path): a reference to another resource that a fact test should notice pointing
+# at a sibling of the same type instead (the wrong dead-letter queue, subscriber, log bucket...).
+_RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("AWS::SQS::Queue", ("RedrivePolicy", "deadLetterTargetArn")),
+    ("AWS::SNS::Subscription", ("Endpoint",)),
+    ("AWS::SNS::Subscription", ("TopicArn",)),
+    ("AWS::Lambda::EventSourceMapping", ("EventSourceArn",)),
+    ("AWS::S3::Bucket", ("LoggingConfiguration", "DestinationBucketName")),
+    ("AWS::SQS::QueuePolicy", ("Queues",)),
+    ("AWS::KinesisFirehose::DeliveryStream", ("ExtendedS3DestinationConfiguration", "BucketARN")),
+    ("AWS::KinesisFirehose::DeliveryStream", ("ExtendedS3DestinationConfiguration", "RoleARN")),
+    (
+        "AWS::KinesisFirehose::DeliveryStream",
+        ("KinesisStreamSourceConfiguration", "KinesisStreamARN"),
+    ),
+    ("AWS::Athena::WorkGroup", ("WorkGroupConfiguration", "ResultConfiguration")),
+    ("AWS::Glue::Table", ("TableInput", "StorageDescriptor", "Location")),
+)
+
+
+def _swap_refs(value: Any, old: str, new: str) -> Any:
+    """``value`` with every Ref / Fn::GetAtt of ``old`` made one of ``new``."""
+    if isinstance(value, dict):
+        if value.get("Ref") == old:
+            return {**value, "Ref": new}
+        att = value.get("Fn::GetAtt")
+        if isinstance(att, list) and att and att[0] == old:
+            return {**value, "Fn::GetAtt": [new, *att[1:]]}
+        return {k: _swap_refs(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap_refs(v, old, new) for v in value]
+    return value
+
+
+def retargeted(template: Template) -> Iterator[tuple[str, Template]]:
+    """A reference moved to another resource of the type it points at."""
+    resources = template.get("Resources") or {}
+    for rtype, path in _RELATIONS:
+        for lid, resource in _resources(template, rtype):
+            node: Any = resource.get("Properties") or {}
+            for key in path:
+                node = node.get(key) if isinstance(node, dict) else None
+            targets = sorted({t for t in _referenced(node) if t in resources and t != lid})
+            for target in targets:
+                kind = resources[target].get("Type")
+                sibling = next(
+                    (
+                        other
+                        for other, r in sorted(resources.items())
+                        if r.get("Type") == kind and other not in (target, lid)
+                    ),
+                    None,
+                )
+                if sibling is None:
+                    continue
+
+                def move(t: Template, lid=lid, path=path, old=target, new=sibling) -> None:
+                    node = t["Resources"][lid]["Properties"]
+                    for key in path[:-1]:
+                        node = node[key]
+                    node[path[-1]] = _swap_refs(node[path[-1]], old, new)
+
+                yield f"{lid}.{'.'.join(path)} {target} -> {sibling}", _mutate(template, move)
+
+
+def _referenced(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if isinstance(value.get("Ref"), str):
+            yield value["Ref"]
+        att = value.get("Fn::GetAtt")
+        if isinstance(att, list) and att:
+            yield att[0]
+        for child in value.values():
+            yield from _referenced(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _referenced(child)
+
+
 OPERATORS: dict[str, Operator] = {
     "cidr-widen": cidr_widen,
     "source-group-dropped": source_group_dropped,
@@ -418,6 +533,7 @@ OPERATORS: dict[str, Operator] = {
     "action": action,
     "image": image,
     "subnet-tier": subnet_tier,
+    "retargeted": retargeted,
 }
 
 

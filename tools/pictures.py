@@ -29,7 +29,7 @@ from pathlib import Path
 import diagrams
 from diagrams import Cluster, Diagram, Edge, Node
 
-from tools.topology import Topology, composition, topology
+from tools.topology import Topology, composition, replication_sources, topology
 
 ROOT = Path(__file__).resolve().parents[1]
 PICTURES = ROOT / "docs" / "pictures"
@@ -174,13 +174,22 @@ def pictures(
         )
         out.append(Picture(COMPOSITION, "", ("sandbox",), describe(topo), topo))
     stacks = sorted({s for per_profile in templates.values() for s in per_profile})
+    sources = {
+        profile: replication_sources(templates[profile], regions.get(profile, {}))
+        for profile in templates
+    }
     for stack in stacks:
         drawn: dict[str, Topology] = {}
         for profile in templates:
             if stack not in templates[profile]:
                 continue
             region = regions.get(profile, {}).get(stack, "?")
-            drawn[profile] = topology(templates[profile][stack], stack=stack, region=region)
+            drawn[profile] = topology(
+                templates[profile][stack],
+                stack=stack,
+                region=region,
+                replicated_from=sources[profile].get(stack),
+            )
         if len({_drawing(topo) for topo in drawn.values()}) == 1:
             topo = next(iter(drawn.values()))
             topo = replace(topo, title=_title(topo.title, "both profiles"))

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,6 +173,12 @@ _FOLDED_INTO_NODES = {
     "AWS::EC2::SubnetRouteTableAssociation",
     "AWS::EC2::VPCGatewayAttachment",
     "AWS::S3::BucketPolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SNS::Subscription",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::Athena::NamedQuery",
+    "AWS::Logs::LogStream",
 }
 
 # type -> (icon, short kind) for resources drawn as one node each, in the region.
@@ -192,6 +198,14 @@ _REGIONAL: dict[str, tuple[str, str]] = {
     "AWS::SSM::Parameter": ("aws.management.SystemsManagerParameterStore", "SSM parameter"),
     "AWS::ElastiCache::CacheCluster": ("aws.database.ElasticacheForRedis", "ElastiCache"),
     "AWS::EFS::FileSystem": ("aws.storage.ElasticFileSystemEFSFileSystem", "EFS file system"),
+    "AWS::Kinesis::Stream": ("aws.analytics.KinesisDataStreams", "Kinesis data stream"),
+    "AWS::KinesisFirehose::DeliveryStream": (
+        "aws.analytics.KinesisDataFirehose",
+        "Firehose stream",
+    ),
+    "AWS::Glue::Database": ("aws.analytics.GlueDataCatalog", "Glue database"),
+    "AWS::Glue::Table": ("aws.analytics.GlueDataCatalog", "Glue table"),
+    "AWS::Athena::WorkGroup": ("aws.analytics.Athena", "Athena work group"),
 }
 _GLOBAL_TYPES: dict[str, tuple[str, str]] = {
     "AWS::CloudFront::Distribution": ("aws.network.CloudFront", "CloudFront distribution"),
@@ -209,12 +223,22 @@ _DATA_TYPES = {
     "AWS::RDS::DBCluster",
     "AWS::SQS::Queue",
     "AWS::SNS::Topic",
+    "AWS::Kinesis::Stream",
+    "AWS::KinesisFirehose::DeliveryStream",
 }
 
 
 class _Builder:
-    def __init__(self, template: dict, stack: str, region: str) -> None:
+    def __init__(
+        self,
+        template: dict,
+        stack: str,
+        region: str,
+        replicated_from: Mapping[str, str] | None = None,
+    ) -> None:
         self.res: dict[str, dict] = template.get("Resources") or {}
+        # bucket logical id -> the stack (and region) whose bucket replicates into it
+        self.replicated_from = dict(replicated_from or {})
         self.stack = stack
         self.region = region
         description = template.get("Description") or ""
@@ -745,6 +769,12 @@ class _Builder:
                 out.append("public access blocked")
             if (props.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
                 out.append("versioned")
+        if rtype == "AWS::SQS::Queue" and props.get("FifoQueue"):
+            out.append("FIFO")
+        if rtype == "AWS::Kinesis::Stream":
+            mode = (props.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
+            shards = props.get("ShardCount")
+            out.append("on-demand" if mode == "ON_DEMAND" else f"{_literal(shards or 1)} shard(s)")
         return ("\n" + ", ".join(out)) if out else ""
 
     # -- relations between drawn resources ---------------------------------------------------------
@@ -753,6 +783,9 @@ class _Builder:
         self._api_integrations()
         self._target_groups()
         self._data_access()
+        self._messaging()
+        self._streaming()
+        self._replication()
         for att in self.of_type("AWS::SecretsManager::SecretTargetAttachment"):
             props = self.props(att)
             secret = next(refs(props.get("SecretId")), None)
@@ -915,6 +948,133 @@ class _Builder:
                     for bucket in refs(attribute.get("Value")):
                         self.connect(lb, bucket, "access logs", "control")
 
+    def _messaging(self) -> None:
+        """Topic -> queue subscriptions, queue -> DLQ redrive, queue -> function polling, bucket
+        -> topic notifications."""
+        for sub in self.of_type("AWS::SNS::Subscription"):
+            props = self.props(sub)
+            topic = next(refs(props.get("TopicArn")), None)
+            label = f"delivers ({props.get('Protocol', '')})"
+            if props.get("FilterPolicy"):
+                scope = str(props.get("FilterPolicyScope") or "MessageAttributes")
+                label += f"\nfilter on {'body' if scope == 'MessageBody' else 'attributes'}"
+            if props.get("RawMessageDelivery") in (True, "true"):
+                label += ", raw"
+            for target in refs(props.get("Endpoint")):
+                self.connect(topic, target, label)
+        for queue in self.of_type("AWS::SQS::Queue"):
+            redrive = self.props(queue).get("RedrivePolicy") or {}
+            for dlq in refs(redrive.get("deadLetterTargetArn")):
+                receives = redrive.get("maxReceiveCount", "?")
+                self.connect(queue, dlq, f"after {receives} receives (redrive)", "control")
+        for asg in self.of_type("AWS::AutoScaling::AutoScalingGroup"):
+            # workers whose launch template names a queue poll it
+            template = (self.props(asg).get("LaunchTemplate") or {}).get("LaunchTemplateId")
+            for lt in refs(template):
+                for queue in sorted(set(refs(self.props(lt)))):
+                    if self.type_of(queue) == "AWS::SQS::Queue":
+                        self.connect(queue, asg, "polled by the workers (long polling)")
+        for mapping in self.of_type("AWS::Lambda::EventSourceMapping"):
+            props = self.props(mapping)
+            source = next(refs(props.get("EventSourceArn")), None)
+            label = f"polled, batches of {props.get('BatchSize', 'default')}"
+            if "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []):
+                label += "\npartial batch failures"
+            for fn in refs(props.get("FunctionName")):
+                self.connect(source, fn, label)
+        for notification in self.of_type("Custom::S3BucketNotifications"):
+            props = self.props(notification)
+            bucket = next(refs(props.get("BucketName")), None)
+            config = props.get("NotificationConfiguration") or {}
+            for kind, key in (
+                ("TopicConfigurations", "TopicArn"),
+                ("QueueConfigurations", "QueueArn"),
+                ("LambdaFunctionConfigurations", "LambdaFunctionArn"),
+            ):
+                for entry in config.get(kind) or []:
+                    events = ", ".join(map(str, entry.get("Events") or []))
+                    for target in refs(entry.get(key)):
+                        self.connect(bucket, target, f"event notifications\n{events}")
+
+    def _streaming(self) -> None:
+        """Stream -> Firehose -> bucket; Glue table -> its data; work group -> its results."""
+        for delivery in self.of_type("AWS::KinesisFirehose::DeliveryStream"):
+            props = self.props(delivery)
+            source = props.get("KinesisStreamSourceConfiguration") or {}
+            for stream in refs(source.get("KinesisStreamARN")):
+                self.connect(stream, delivery, "reads records")
+            s3 = props.get("ExtendedS3DestinationConfiguration") or {}
+            buffering = s3.get("BufferingHints") or {}
+            label = f"delivers {s3.get('CompressionFormat', 'UNCOMPRESSED')}".rstrip()
+            if buffering:
+                label += (
+                    f"\nbuffer {buffering.get('SizeInMBs', '?')} MB / "
+                    f"{buffering.get('IntervalInSeconds', '?')} s"
+                )
+            for bucket in refs(s3.get("BucketARN")):
+                self.connect(delivery, bucket, label)
+        for table in self.of_type("AWS::Glue::Table"):
+            props = self.props(table)
+            for database in refs(props.get("DatabaseName")):
+                self.connect(database, table, "holds", "control")
+            storage = (props.get("TableInput") or {}).get("StorageDescriptor") or {}
+            for bucket in refs(storage.get("Location")):
+                self.connect(table, bucket, "location (schema on read)", "control")
+        for group in self.of_type("AWS::Athena::WorkGroup"):
+            config = self.props(group).get("WorkGroupConfiguration") or {}
+            results = (config.get("ResultConfiguration") or {}).get("OutputLocation")
+            for bucket in refs(results):
+                self.connect(group, bucket, "query results")
+            for table in self.of_type("AWS::Glue::Table"):
+                self.connect(group, table, "queries", "traffic")
+
+    def _replication(self) -> None:
+        """A bucket's replication rules -> the destination, drawn outside this region; and the
+        source of a bucket another stack replicates into."""
+        for bucket, source in sorted(self.replicated_from.items()):
+            elsewhere = self.cluster(
+                "region_of_the_source", "Another region (the source's own stack)", None, "region"
+            )
+            nid = self.extra(
+                f"source_{_slug(source)}",
+                "aws.storage.SimpleStorageServiceS3Bucket",
+                f"source bucket\n{source}",
+                elsewhere,
+            )
+            for dst in self.nodes_of.get(bucket, []):
+                self.edge(nid, dst, "replicates new objects into")
+        for bucket in self.of_type("AWS::S3::Bucket"):
+            config = self.props(bucket).get("ReplicationConfiguration") or {}
+            for rule in config.get("Rules") or []:
+                destination = (rule.get("Destination") or {}).get("Bucket")
+                markers = (rule.get("DeleteMarkerReplication") or {}).get("Status", "Disabled")
+                label = f"replicates new objects\ndelete markers: {markers.lower()}"
+                targets = [t for t in refs(destination) if t in self.nodes_of]
+                if targets:
+                    for target in targets:
+                        self.connect(bucket, target, label)
+                    continue
+                name = json.dumps(destination, sort_keys=True)
+                readable = "".join(
+                    part
+                    for part in re.findall(r'"([a-z0-9][a-z0-9.-]+)"', name)
+                    if part not in ("Ref", "Fn::Join")
+                )
+                elsewhere = self.cluster(
+                    "region_of_the_replica",
+                    "Another region (the replica's own stack)",
+                    None,
+                    "region",
+                )
+                nid = self.extra(
+                    f"replica_{_slug(readable or name)}",
+                    "aws.storage.SimpleStorageServiceS3Bucket",
+                    f"replica bucket\n{readable or 'another bucket'}-<account>",
+                    elsewhere,
+                )
+                for src in self.nodes_of.get(bucket, []):
+                    self.edge(src, nid, label)
+
     def _data_access(self) -> None:
         """Lambda -> the data stores its environment names (the IAM policy grants the access)."""
         for fn in self.of_type("AWS::Lambda::Function"):
@@ -945,9 +1105,45 @@ class _Builder:
         return self.topo
 
 
-def topology(template: dict, *, stack: str, region: str) -> Topology:
-    """The drawable architecture of one synthesized template (see the module docstring)."""
-    builder = _Builder(template, stack, region)
+def replication_sources(templates: Mapping[str, dict], regions: Mapping[str, str]) -> dict:
+    """``{stack: {bucket logical id: "<source stack> (<region>)"}}``: the buckets of one
+    synthesis that another stack's bucket replicates into, matched by the name its rule uses."""
+    named = {
+        json.dumps((resource.get("Properties") or {}).get("BucketName"), sort_keys=True): (
+            stack,
+            lid,
+        )
+        for stack, template in templates.items()
+        for lid, resource in (template.get("Resources") or {}).items()
+        if resource.get("Type") == "AWS::S3::Bucket"
+        and (resource.get("Properties") or {}).get("BucketName") is not None
+    }
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for stack, template in templates.items():
+        for resource in (template.get("Resources") or {}).values():
+            if resource.get("Type") != "AWS::S3::Bucket":
+                continue
+            config = (resource.get("Properties") or {}).get("ReplicationConfiguration") or {}
+            for rule in config.get("Rules") or []:
+                arn = (rule.get("Destination") or {}).get("Bucket")
+                parts = (arn or {}).get("Fn::Join", [None, []])[1] if isinstance(arn, dict) else []
+                if len(parts) == 2 and parts[0] == "arn:aws:s3:::":
+                    target = named.get(json.dumps(parts[1], sort_keys=True))
+                    if target and target[0] != stack:
+                        found[target[0]][target[1]] = f"{stack} ({regions.get(stack, '?')})"
+    return dict(found)
+
+
+def topology(
+    template: dict,
+    *,
+    stack: str,
+    region: str,
+    replicated_from: Mapping[str, str] | None = None,
+) -> Topology:
+    """The drawable architecture of one synthesized template (see the module docstring);
+    ``replicated_from`` (``replication_sources``) draws where its buckets' copies come from."""
+    builder = _Builder(template, stack, region, replicated_from)
     builder.network()
     builder.compute()
     builder.load_balancers()

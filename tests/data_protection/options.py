@@ -13,8 +13,27 @@ from aws_cdk import aws_s3 as s3
 
 from constructs_lib.data_protection import ProtectedBucket
 from tests.option_templates import option_stack, templates_of
+from tests.template_queries import props, resources
 
 REPLICA_BUCKET = "refarch-protected-replica"
+
+
+def data_bucket(template: dict) -> tuple[str, dict]:
+    """The protected bucket of a template: the one that logs to another bucket of it."""
+    (found,) = [
+        (lid, bucket)
+        for lid, bucket in resources(template, "AWS::S3::Bucket").items()
+        if "LoggingConfiguration" in props(bucket)
+    ]
+    return found
+
+
+def lifecycle_rule(template: dict) -> dict:
+    """The protected bucket's one lifecycle rule."""
+    (rule,) = props(data_bucket(template)[1])["LifecycleConfiguration"]["Rules"]
+    return rule
+
+
 REPLICA_REGION = "us-west-2"
 
 

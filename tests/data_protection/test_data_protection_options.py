@@ -5,27 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.data_protection.options import REPLICA_BUCKET, TEMPLATES
+from tests.data_protection.options import (
+    REPLICA_BUCKET,
+    TEMPLATES,
+    data_bucket,
+    lifecycle_rule,
+)
 from tests.template_queries import props, ref, resources
 
 
-def _data_bucket(template: dict) -> tuple[str, dict]:
-    """The protected bucket: the one that writes server access logs to another."""
-    (found,) = [
-        (lid, bucket)
-        for lid, bucket in resources(template, "AWS::S3::Bucket").items()
-        if "LoggingConfiguration" in props(bucket)
-    ]
-    return found
-
-
-def _rule(template: dict) -> dict:
-    (rule,) = props(_data_bucket(template)[1])["LifecycleConfiguration"]["Rules"]
-    return rule
-
-
+@pytest.mark.fact("DP-05")
 def test_objects_age_into_standard_ia_after_30_days_then_glacier_30_days_later_at_least():
-    transitions = _rule(TEMPLATES["protected_defaults"]())["Transitions"]
+    transitions = lifecycle_rule(TEMPLATES["protected_defaults"]())["Transitions"]
     assert transitions == [
         {"StorageClass": "STANDARD_IA", "TransitionInDays": 30},
         {"StorageClass": "GLACIER", "TransitionInDays": 90},
@@ -35,7 +26,7 @@ def test_objects_age_into_standard_ia_after_30_days_then_glacier_30_days_later_a
 
 
 def test_old_versions_expire_and_unfinished_uploads_are_aborted():
-    rule = _rule(TEMPLATES["protected_defaults"]())
+    rule = lifecycle_rule(TEMPLATES["protected_defaults"]())
     assert rule["Status"] == "Enabled"
     assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 90}
     assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
@@ -43,7 +34,7 @@ def test_old_versions_expire_and_unfinished_uploads_are_aborted():
 
 def test_the_bucket_is_versioned_private_encrypted_and_logs_its_access_to_another_bucket():
     template = TEMPLATES["protected_defaults"]()
-    lid, bucket = _data_bucket(template)
+    lid, bucket = data_bucket(template)
     assert props(bucket)["VersioningConfiguration"] == {"Status": "Enabled"}
     assert all(props(bucket)["PublicAccessBlockConfiguration"].values())
     rules = props(bucket)["BucketEncryption"]["ServerSideEncryptionConfiguration"]
@@ -55,9 +46,10 @@ def test_the_bucket_is_versioned_private_encrypted_and_logs_its_access_to_anothe
     )
 
 
+@pytest.mark.fact("DP-03")
 def test_replication_sends_every_new_object_to_the_destination_through_its_own_role():
     template = TEMPLATES["protected_replicated"]()
-    lid, bucket = _data_bucket(template)
+    lid, bucket = data_bucket(template)
     replication = props(bucket)["ReplicationConfiguration"]
     (rule,) = replication["Rules"]
     assert rule["Status"] == "Enabled" and rule["Filter"] == {"Prefix": ""}
@@ -83,17 +75,19 @@ def test_replication_sends_every_new_object_to_the_destination_through_its_own_r
     assert len(reads) == 1 and lid in str(reads[0]["Resource"])
 
 
+@pytest.mark.fact("DP-04")
 @pytest.mark.parametrize(
     ("name", "status"),
     [("protected_replicated", "Enabled"), ("protected_replicated_keeping_replicas", "Disabled")],
 )
 def test_delete_markers_are_replicated_only_when_asked(name, status):
-    (rule,) = props(_data_bucket(TEMPLATES[name]())[1])["ReplicationConfiguration"]["Rules"]
+    (rule,) = props(data_bucket(TEMPLATES[name]())[1])["ReplicationConfiguration"]["Rules"]
     assert rule["DeleteMarkerReplication"] == {"Status": status}
 
 
+@pytest.mark.fact("DP-11")
 def test_object_lock_keeps_each_version_for_its_retention_in_the_chosen_mode():
-    bucket = props(_data_bucket(TEMPLATES["protected_locked"]())[1])
+    bucket = props(data_bucket(TEMPLATES["protected_locked"]())[1])
     assert bucket["ObjectLockEnabled"] is True
     assert bucket["ObjectLockConfiguration"] == {
         "ObjectLockEnabled": "Enabled",
@@ -102,8 +96,9 @@ def test_object_lock_keeps_each_version_for_its_retention_in_the_chosen_mode():
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
 
 
+@pytest.mark.fact("DP-15")
 def test_without_infrequent_access_objects_can_go_straight_to_a_glacier_class():
-    assert _rule(TEMPLATES["protected_locked"]())["Transitions"] == [
+    assert lifecycle_rule(TEMPLATES["protected_locked"]())["Transitions"] == [
         {"StorageClass": "GLACIER_IR", "TransitionInDays": 60}
     ]
 
@@ -115,4 +110,4 @@ def test_the_sandbox_variant_empties_and_deletes_itself_leaving_no_log_group_beh
     assert resources(template, "Custom::S3AutoDeleteObjects")
     (group,) = resources(template, "AWS::Logs::LogGroup").values()
     assert group["DeletionPolicy"] == "Delete"
-    assert "Transitions" not in _rule(template)
+    assert "Transitions" not in lifecycle_rule(template)

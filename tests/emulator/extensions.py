@@ -733,6 +733,7 @@ class BucketPolicy(Extension):
 
         backend = s3_backends[account_id][ACCOUNT_PARTITION]
         backend.put_bucket_policy(props["Bucket"], json.dumps(props["PolicyDocument"]).encode())
+        _apply_pending_logging(props["Bucket"])
         return props["Bucket"], {}
 
     @classmethod
@@ -1202,6 +1203,649 @@ class Schedule(Extension):
             backend.delete_schedule(group.name, physical_id)
 
 
+# ------------------------------------------------------------------ moto's own API, in process
+# The types below call moto's own API (boto3, against this very server, as aws-cdk-lib's
+# handlers do): the template's properties are, nearly verbatim, that API's parameters, and
+# moto's request parsing and validation see exactly what a deployment's API call would send.
+# The CreateStack request that runs them is still in flight; moto's server serves each request
+# on its own thread (see DeployedHandler).
+_API_LOCK = threading.Lock()
+_API_CLIENTS: dict[tuple[str, str], Any] = {}
+
+
+def _api(service: str, region: str) -> Any:
+    """A boto3 client for this moto server's own API (one per service and region)."""
+    port, cert = _emulator_endpoint()
+    with _API_LOCK:
+        if (service, region) not in _API_CLIENTS:
+            import boto3
+            from botocore.config import Config
+
+            _API_CLIENTS[(service, region)] = boto3.session.Session().client(
+                service,
+                region_name=region,
+                endpoint_url=f"https://127.0.0.1:{port}",
+                verify=cert,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+                config=Config(retries={"max_attempts": 1}, proxies={}),
+            )
+        return _API_CLIENTS[(service, region)]
+
+
+def _generated_name(name: str, limit: int, allowed: str = r"[^0-9A-Za-z_-]") -> str:
+    """CloudFormation's generated name (``<stack>-<logical id>-<suffix>``), made valid and cut
+    to ``limit``: the stack part is cut, the suffix kept."""
+    cleaned = re.sub(allowed, "-", name)
+    head, _, suffix = cleaned.rpartition("-")
+    if not head:
+        return cleaned[:limit]
+    return f"{head[: limit - 1 - len(suffix)].rstrip('-')}-{suffix}"
+
+
+def _json_text(value: Any) -> str:
+    """A template's JSON-typed property as the string the API takes."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _bool_text(value: Any) -> str:
+    return "true" if str(value).lower() == "true" else "false"
+
+
+def _queue_url_name(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _region_of_arn(arn: str, default: str) -> str:
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 3 and parts[3] else default
+
+
+# -------------------------------------------------------------------------------------- SQS
+class QueuePolicy(Extension):
+    """moto 5.2.5 has no CloudFormation model for queue policies: SetQueueAttributes(Policy) on
+    each queue of ``Queues``; delete sets it empty again (as deleting the resource does)."""
+
+    TYPE = "AWS::SQS::QueuePolicy"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        document = _json_text(props["PolicyDocument"])
+        for url in props["Queues"]:
+            _api("sqs", region).set_queue_attributes(QueueUrl=url, Attributes={"Policy": document})
+        return f"{name}-{uuid.uuid4().hex[:12]}", {"Id": name}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.sqs.models import sqs_backends
+
+        backend = sqs_backends[account_id][region]
+        for url in props["Queues"]:
+            if _queue_url_name(url) in backend.queues:  # else it went with its queue
+                _api("sqs", region).set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+
+
+def install_fifo_queue_names() -> None:
+    """CloudFormation names a FIFO queue without QueueName ``<stack>-<logical id>-<suffix>.fifo``
+    (SQS requires the suffix); moto's generated name lacks it, so moto's own Queue model refuses
+    its own name. The name only: the queue is moto's model, made from the template's properties."""
+    from moto.sqs.models import Queue
+
+    moto_create = Queue.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json.get("Properties", {})
+        fifo = str(props.get("FifoQueue", "false")).lower() == "true"
+        if fifo and "QueueName" not in props and not resource_name.endswith(".fifo"):
+            resource_name = _generated_name(str(resource_name), 75) + ".fifo"
+        return moto_create(
+            cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+
+    Queue.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
+# -------------------------------------------------------------------------------------- SNS
+class TopicPolicy(Extension):
+    """moto 5.2.5 has no CloudFormation model for topic policies: SetTopicAttributes(Policy) on
+    each topic of ``Topics``; delete gives the topic moto's default policy back."""
+
+    TYPE = "AWS::SNS::TopicPolicy"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        document = _json_text(props["PolicyDocument"])
+        for arn in props["Topics"]:
+            _api("sns", _region_of_arn(arn, region)).set_topic_attributes(
+                TopicArn=arn, AttributeName="Policy", AttributeValue=document
+            )
+        return f"{name}-{uuid.uuid4().hex[:12]}", {"Id": name}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.sns.models import sns_backends
+
+        for arn in props["Topics"]:
+            backend = sns_backends[account_id][_region_of_arn(arn, region)]
+            topic = backend.topics.get(arn)
+            if topic is not None:  # else it went with its topic
+                topic._policy_json = topic._create_default_topic_policy(
+                    topic.region, account_id, topic.name
+                )
+
+
+class Subscription(Extension):
+    """moto 5.2.5 has no CloudFormation model for subscriptions: Subscribe with the template's
+    attributes (FilterPolicyScope, FilterPolicy, RawMessageDelivery, RedrivePolicy,
+    DeliveryPolicy, SubscriptionRoleArn); Ref is the subscription's ARN; delete Unsubscribes.
+    RawMessageDelivery false is left out: it is the default, and moto would read the string
+    "false" as true when it delivers."""
+
+    TYPE = "AWS::SNS::Subscription"
+    ATTRIBUTES = (
+        "FilterPolicyScope",
+        "FilterPolicy",
+        "RawMessageDelivery",
+        "RedrivePolicy",
+        "DeliveryPolicy",
+        "SubscriptionRoleArn",
+    )
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        attributes = {}
+        for key in cls.ATTRIBUTES:
+            if key not in props:
+                continue
+            value = props[key]
+            if key == "RawMessageDelivery":
+                if _bool_text(value) == "false":
+                    continue
+                value = "true"
+            attributes[key] = value if isinstance(value, str) else _json_text(value)
+        topic_region = props.get("Region") or _region_of_arn(props["TopicArn"], region)
+        arn = _api("sns", topic_region).subscribe(
+            TopicArn=props["TopicArn"],
+            Protocol=props["Protocol"],
+            Endpoint=props["Endpoint"],
+            Attributes=attributes,
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
+        return arn, {"Arn": arn}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        topic_region = props.get("Region") or _region_of_arn(props["TopicArn"], region)
+        _api("sns", topic_region).unsubscribe(SubscriptionArn=physical_id)
+
+
+# ------------------------------------------------------------------------------- CloudWatch
+class Alarm(Extension):
+    """moto 5.2.5 has CloudWatch alarms but no CloudFormation model for them: PutMetricAlarm
+    with the template's properties (the API's own names); Ref the alarm name, Fn::GetAtt Arn;
+    delete DeleteAlarms. moto stores the alarm; it never evaluates it."""
+
+    TYPE = "AWS::CloudWatch::Alarm"
+    INTS = ("Period", "EvaluationPeriods", "DatapointsToAlarm")
+    SAME = (
+        "AlarmDescription",
+        "ActionsEnabled",
+        "AlarmActions",
+        "OKActions",
+        "InsufficientDataActions",
+        "MetricName",
+        "Namespace",
+        "Statistic",
+        "ExtendedStatistic",
+        "Dimensions",
+        "Unit",
+        "ComparisonOperator",
+        "TreatMissingData",
+        "EvaluateLowSampleCountPercentile",
+        "ThresholdMetricId",
+        "Metrics",
+        "Tags",
+    )
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        alarm_name = props.get("AlarmName") or _generated_name(name, 255, r"[^0-9A-Za-z_.-]")
+        kwargs: dict[str, Any] = {"AlarmName": alarm_name}
+        kwargs.update({k: props[k] for k in cls.SAME if k in props})
+        kwargs.update({k: int(props[k]) for k in cls.INTS if k in props})
+        if "Threshold" in props:
+            kwargs["Threshold"] = float(props["Threshold"])
+        if "ActionsEnabled" in kwargs:
+            kwargs["ActionsEnabled"] = _bool_text(kwargs["ActionsEnabled"]) == "true"
+        _api("cloudwatch", region).put_metric_alarm(**kwargs)
+        arn = f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{alarm_name}"
+        return alarm_name, {"Arn": arn}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        _api("cloudwatch", region).delete_alarms(AlarmNames=[physical_id])
+
+
+# ------------------------------------------------------------------------------------- Logs
+class LogStream(Extension):
+    """moto 5.2.5 has CloudWatch Logs streams but no CloudFormation model for them:
+    CreateLogStream in the template's log group; Ref the stream's name; delete DeleteLogStream
+    (unless its group went first and took it along)."""
+
+    TYPE = "AWS::Logs::LogStream"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        stream_name = props.get("LogStreamName") or _generated_name(name, 512, r"[:*]")
+        _api("logs", region).create_log_stream(
+            logGroupName=props["LogGroupName"], logStreamName=stream_name
+        )
+        return stream_name, {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.logs.models import logs_backends
+
+        if props["LogGroupName"] in logs_backends[account_id][region].groups:
+            _api("logs", region).delete_log_stream(
+                logGroupName=props["LogGroupName"], logStreamName=physical_id
+            )
+
+
+# ---------------------------------------------------------------------------------- Kinesis
+def _complete_stream(stream: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    """moto's Stream model reads ShardCount and RetentionPeriodHours only: StreamModeDetails
+    through UpdateStreamMode, StreamEncryption through StartStreamEncryption (moto's API)."""
+    kinesis = _api("kinesis", region)
+    mode = props.get("StreamModeDetails", {}).get("StreamMode")
+    if mode:
+        kinesis.update_stream_mode(StreamARN=stream.arn, StreamModeDetails={"StreamMode": mode})
+    encryption = props.get("StreamEncryption")
+    if encryption:
+        kinesis.start_stream_encryption(
+            StreamName=stream.stream_name,
+            EncryptionType=encryption["EncryptionType"],
+            KeyId=encryption["KeyId"],
+        )
+
+
+# --------------------------------------------------------------------------------- Firehose
+class DeliveryStream(Extension):
+    """moto 5.2.5 has Firehose but no CloudFormation model for it: CreateDeliveryStream with the
+    template's properties (the API's own names); Ref the name, Fn::GetAtt Arn; delete
+    DeleteDeliveryStream. moto's Firehose never reads a Kinesis source: records reach the S3
+    destination only through PutRecord/PutRecordBatch on the delivery stream itself."""
+
+    TYPE = "AWS::KinesisFirehose::DeliveryStream"
+    SAME = (
+        "DeliveryStreamType",
+        "KinesisStreamSourceConfiguration",
+        "DeliveryStreamEncryptionConfigurationInput",
+        "S3DestinationConfiguration",
+        "ExtendedS3DestinationConfiguration",
+        "RedshiftDestinationConfiguration",
+        "ElasticsearchDestinationConfiguration",
+        "SplunkDestinationConfiguration",
+        "HttpEndpointDestinationConfiguration",
+        "Tags",
+    )
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        stream_name = props.get("DeliveryStreamName") or _generated_name(name, 64)
+        kwargs = {k: props[k] for k in cls.SAME if k in props}
+        arn = _api("firehose", region).create_delivery_stream(
+            DeliveryStreamName=stream_name, **kwargs
+        )["DeliveryStreamARN"]
+        return stream_name, {"Arn": arn}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        _api("firehose", region).delete_delivery_stream(DeliveryStreamName=physical_id)
+
+
+# ------------------------------------------------------------------------------------- Glue
+class GlueDatabase(Extension):
+    """moto 5.2.5 has the Glue Data Catalog but no CloudFormation model for it: CreateDatabase
+    with the template's DatabaseInput; Ref the name; delete DeleteDatabase."""
+
+    TYPE = "AWS::Glue::Database"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        database_input = dict(props.get("DatabaseInput") or {})
+        database_name = (
+            database_input.get("Name")
+            or props.get("DatabaseName")
+            or _generated_name(name.lower(), 255, r"[^0-9a-z_-]")
+        )
+        database_input["Name"] = database_name
+        _api("glue", region).create_database(DatabaseInput=database_input)
+        return database_name, {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.glue.models import glue_backends
+
+        if physical_id in glue_backends[account_id][region].databases:
+            _api("glue", region).delete_database(Name=physical_id)
+
+
+class GlueTable(Extension):
+    """moto 5.2.5 has the Glue Data Catalog but no CloudFormation model for it: CreateTable with
+    the template's DatabaseName and TableInput; Ref the name; delete DeleteTable (unless its
+    database went first and took it along)."""
+
+    TYPE = "AWS::Glue::Table"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        table_input = dict(props["TableInput"])
+        table_input.setdefault("Name", _generated_name(name.lower(), 255, r"[^0-9a-z_-]"))
+        kwargs: dict[str, Any] = {"DatabaseName": props["DatabaseName"], "TableInput": table_input}
+        if "OpenTableFormatInput" in props:
+            kwargs["OpenTableFormatInput"] = props["OpenTableFormatInput"]
+        _api("glue", region).create_table(**kwargs)
+        return table_input["Name"], {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.glue.models import glue_backends
+
+        database = glue_backends[account_id][region].databases.get(props["DatabaseName"])
+        if database is not None and physical_id in database.tables:
+            _api("glue", region).delete_table(DatabaseName=props["DatabaseName"], Name=physical_id)
+
+
+# ----------------------------------------------------------------------------------- Athena
+class AthenaWorkGroup(Extension):
+    """moto 5.2.5 has Athena but no CloudFormation model for it: CreateWorkGroup with the
+    template's Name, Description, WorkGroupConfiguration (the API's Configuration) and Tags;
+    Ref the name; delete DeleteWorkGroup."""
+
+    TYPE = "AWS::Athena::WorkGroup"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        kwargs: dict[str, Any] = {"Name": props["Name"]}
+        if "Description" in props:
+            kwargs["Description"] = props["Description"]
+        if "WorkGroupConfiguration" in props:
+            kwargs["Configuration"] = props["WorkGroupConfiguration"]
+        if props.get("Tags"):
+            kwargs["Tags"] = props["Tags"]
+        _api("athena", region).create_work_group(**kwargs)
+        return props["Name"], {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        _api("athena", region).delete_work_group(
+            WorkGroup=physical_id,
+            RecursiveDeleteOption=_bool_text(props.get("RecursiveDeleteOption")) == "true",
+        )
+
+
+class AthenaNamedQuery(Extension):
+    """moto 5.2.5 has Athena but no CloudFormation model for it: CreateNamedQuery with the
+    template's properties; Ref the query id. moto has no DeleteNamedQuery: delete drops the
+    query from moto's backend (a deletion only; nothing of it is compared)."""
+
+    TYPE = "AWS::Athena::NamedQuery"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        kwargs: dict[str, Any] = {
+            "Name": props.get("Name") or name,
+            "Database": props["Database"],
+            "QueryString": props["QueryString"],
+            "WorkGroup": props.get("WorkGroup", "primary"),
+        }
+        if "Description" in props:
+            kwargs["Description"] = props["Description"]
+        query_id = _api("athena", region).create_named_query(**kwargs)["NamedQueryId"]
+        return query_id, {"NamedQueryId": query_id}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.athena.models import athena_backends
+
+        athena_backends[account_id][region].named_queries.pop(physical_id, None)
+
+
+# ----------------------------------------------------------------------- S3, through its API
+def _cfn_filter_to_api(rule: dict[str, Any]) -> dict[str, Any]:
+    """A lifecycle rule's Prefix / TagFilters / object sizes as the API's Filter."""
+    parts: dict[str, Any] = {}
+    if "Prefix" in rule:
+        parts["Prefix"] = rule["Prefix"]
+    tags = [{"Key": t["Key"], "Value": t["Value"]} for t in rule.get("TagFilters", [])]
+    for key in ("ObjectSizeGreaterThan", "ObjectSizeLessThan"):
+        if key in rule:
+            parts[key] = int(rule[key])
+    if not tags and len(parts) <= 1:
+        return parts or {"Prefix": ""}
+    if len(tags) == 1 and not parts:
+        return {"Tag": tags[0]}
+    return {"And": dict(parts, **({"Tags": tags} if tags else {}))}
+
+
+def _lifecycle_rule_to_api(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule as PutBucketLifecycleConfiguration takes it."""
+    out: dict[str, Any] = {"Status": rule["Status"], "Filter": _cfn_filter_to_api(rule)}
+    if "Id" in rule:
+        out["ID"] = rule["Id"]
+    expiration: dict[str, Any] = {}
+    if "ExpirationInDays" in rule:
+        expiration["Days"] = int(rule["ExpirationInDays"])
+    if "ExpirationDate" in rule:
+        expiration["Date"] = rule["ExpirationDate"]
+    if "ExpiredObjectDeleteMarker" in rule:
+        expiration["ExpiredObjectDeleteMarker"] = (
+            _bool_text(rule["ExpiredObjectDeleteMarker"]) == "true"
+        )
+    if expiration:
+        out["Expiration"] = expiration
+    transitions = list(rule.get("Transitions", [])) + (
+        [rule["Transition"]] if "Transition" in rule else []
+    )
+    if transitions:
+        out["Transitions"] = [
+            {"StorageClass": t["StorageClass"]}
+            | ({"Days": int(t["TransitionInDays"])} if "TransitionInDays" in t else {})
+            | ({"Date": t["TransitionDate"]} if "TransitionDate" in t else {})
+            for t in transitions
+        ]
+    noncurrent = list(rule.get("NoncurrentVersionTransitions", [])) + (
+        [rule["NoncurrentVersionTransition"]] if "NoncurrentVersionTransition" in rule else []
+    )
+    if noncurrent:
+        out["NoncurrentVersionTransitions"] = [
+            {"StorageClass": t["StorageClass"], "NoncurrentDays": int(t["TransitionInDays"])}
+            | (
+                {"NewerNoncurrentVersions": int(t["NewerNoncurrentVersions"])}
+                if "NewerNoncurrentVersions" in t
+                else {}
+            )
+            for t in noncurrent
+        ]
+    expire = rule.get("NoncurrentVersionExpiration")
+    if expire is None and "NoncurrentVersionExpirationInDays" in rule:
+        expire = {"NoncurrentDays": rule["NoncurrentVersionExpirationInDays"]}
+    if expire is not None:
+        out["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(expire["NoncurrentDays"])} | (
+            {"NewerNoncurrentVersions": int(expire["NewerNoncurrentVersions"])}
+            if "NewerNoncurrentVersions" in expire
+            else {}
+        )
+    if "AbortIncompleteMultipartUpload" in rule:
+        out["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(
+                rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+            )
+        }
+    return out
+
+
+def _replication_filter_to_api(value: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "Prefix" in value:
+        out["Prefix"] = value["Prefix"]
+    if "TagFilter" in value:
+        out["Tag"] = value["TagFilter"]
+    if "And" in value:
+        both = value["And"]
+        out["And"] = {k: v for k, v in both.items() if k == "Prefix"}
+        if "TagFilters" in both:
+            out["And"]["Tags"] = both["TagFilters"]
+    return out
+
+
+def _replication_to_api(config: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's ReplicationConfiguration as PutBucketReplication's (Id -> ID,
+    TagFilter(s) -> Tag(s); the rest has the API's own names)."""
+    rules = []
+    for rule in config["Rules"]:
+        out = {k: v for k, v in rule.items() if k not in ("Id", "Filter", "Priority")}
+        if "Id" in rule:
+            out["ID"] = rule["Id"]
+        if "Priority" in rule:
+            out["Priority"] = int(rule["Priority"])
+        if "Filter" in rule:
+            out["Filter"] = _replication_filter_to_api(rule["Filter"])
+        rules.append(out)
+    return {"Role": config["Role"], "Rules": rules}
+
+
+def _notifications_to_api(config: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's NotificationConfiguration as PutBucketNotificationConfiguration's."""
+
+    def item(entry: dict[str, Any], arn_key: str, cfn_key: str) -> dict[str, Any]:
+        out: dict[str, Any] = {arn_key: entry[cfn_key], "Events": [entry["Event"]]}
+        rules = entry.get("Filter", {}).get("S3Key", {}).get("Rules")
+        if rules:
+            out["Filter"] = {"Key": {"FilterRules": rules}}
+        return out
+
+    out: dict[str, Any] = {}
+    for cfn, api, arn_key, cfn_key in (
+        ("TopicConfigurations", "TopicConfigurations", "TopicArn", "Topic"),
+        ("QueueConfigurations", "QueueConfigurations", "QueueArn", "Queue"),
+        ("LambdaConfigurations", "LambdaFunctionConfigurations", "LambdaFunctionArn", "Function"),
+    ):
+        if config.get(cfn):
+            out[api] = [item(entry, arn_key, cfn_key) for entry in config[cfn]]
+    if _bool_text(config.get("EventBridgeConfiguration", {}).get("EventBridgeEnabled")) == "true":
+        out["EventBridgeConfiguration"] = {}
+    return out
+
+
+# Buckets whose LoggingConfiguration moto refused because the target bucket's policy does not
+# (yet) grant logging.s3.amazonaws.com: CloudFormation creates the log bucket's policy beside
+# the source bucket, moto checks it at PutBucketLogging. BucketPolicy applies them once the
+# target's policy is there: target bucket -> [(source bucket, region, BucketLoggingStatus)].
+_PENDING_LOGGING: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+_PENDING_LOCK = threading.Lock()
+
+
+def _put_logging(bucket: str, region: str, status: dict[str, Any]) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        _api("s3", region).put_bucket_logging(Bucket=bucket, BucketLoggingStatus=status)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "InvalidTargetBucketForLogging":
+            raise
+        return False
+    return True
+
+
+def _apply_pending_logging(target: str) -> None:
+    with _PENDING_LOCK:
+        pending = _PENDING_LOGGING.pop(target, [])
+    for bucket, region, status in pending:
+        if not _put_logging(bucket, region, status):
+            raise RuntimeError(
+                f"PutBucketLogging {bucket}: the target bucket {target}'s policy does not grant "
+                "logging.s3.amazonaws.com s3:PutObject"
+            )
+
+
+def _complete_bucket_api(bucket: Any, props: dict[str, Any], region: str) -> None:
+    """The bucket's sub-resources moto's Bucket model ignores, through moto's S3 API (the calls
+    CloudFormation makes): ownership controls, versioning, Object Lock, lifecycle, replication,
+    logging, notifications."""
+    name = bucket.name
+    s3 = _api("s3", region)
+    if "OwnershipControls" in props:
+        s3.put_bucket_ownership_controls(
+            Bucket=name,
+            OwnershipControls={
+                "Rules": [
+                    {"ObjectOwnership": r["ObjectOwnership"]}
+                    for r in props["OwnershipControls"]["Rules"]
+                ]
+            },
+        )
+    if "VersioningConfiguration" in props:
+        s3.put_bucket_versioning(
+            Bucket=name,
+            VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]},
+        )
+    lock = props.get("ObjectLockConfiguration") or {}
+    if _bool_text(props.get("ObjectLockEnabled")) == "true" or lock:
+        config: dict[str, Any] = {"ObjectLockEnabled": "Enabled"}
+        retention = lock.get("Rule", {}).get("DefaultRetention")
+        if retention:
+            config["Rule"] = {
+                "DefaultRetention": {"Mode": retention["Mode"]}
+                | {k: int(retention[k]) for k in ("Days", "Years") if k in retention}
+            }
+        s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration=config)
+    if "LifecycleConfiguration" in props:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=name,
+            LifecycleConfiguration={
+                "Rules": [
+                    _lifecycle_rule_to_api(r) for r in props["LifecycleConfiguration"]["Rules"]
+                ]
+            },
+        )
+    if "ReplicationConfiguration" in props:
+        s3.put_bucket_replication(
+            Bucket=name,
+            ReplicationConfiguration=_replication_to_api(props["ReplicationConfiguration"]),
+        )
+    if "LoggingConfiguration" in props:
+        logging = props["LoggingConfiguration"]
+        target = logging.get("DestinationBucketName") or name
+        enabled: dict[str, Any] = {
+            "TargetBucket": target,
+            "TargetPrefix": logging.get("LogFilePrefix", ""),
+        }
+        if "TargetObjectKeyFormat" in logging:
+            enabled["TargetObjectKeyFormat"] = logging["TargetObjectKeyFormat"]
+        status = {"LoggingEnabled": enabled}
+        if not _put_logging(name, region, status):
+            with _PENDING_LOCK:
+                _PENDING_LOGGING.setdefault(target, []).append((name, region, status))
+    if "NotificationConfiguration" in props:
+        s3.put_bucket_notification_configuration(
+            Bucket=name,
+            NotificationConfiguration=_notifications_to_api(props["NotificationConfiguration"]),
+        )
+
+
+class S3BucketNotifications(CdkHandlerResource):
+    """aws-cdk's custom resource, its Python handler (inline in the template) run for real: on
+    create it merges the template's notification configuration into the bucket's
+    (GetBucketNotificationConfiguration, PutBucketNotificationConfiguration); on delete it
+    removes what it added."""
+
+    TYPE = "Custom::S3BucketNotifications"
+    FUNCTION_HANDLER = "index.handler"
+    CALL = "index.handler"
+
+
 EXTENSIONS: tuple[type[Extension], ...] = (
     SubnetRouteTableAssociation,
     SecurityGroupEgress,
@@ -1225,6 +1869,17 @@ EXTENSIONS: tuple[type[Extension], ...] = (
     SecretResourcePolicy,
     RotationSchedule,
     Schedule,
+    QueuePolicy,
+    TopicPolicy,
+    Subscription,
+    Alarm,
+    LogStream,
+    DeliveryStream,
+    GlueDatabase,
+    GlueTable,
+    AthenaWorkGroup,
+    AthenaNamedQuery,
+    S3BucketNotifications,
 )
 BY_TYPE: dict[str, type[Extension]] = {ext.TYPE: ext for ext in EXTENSIONS}
 if {ext.TYPE: ext.STUB_REASON for ext in EXTENSIONS if ext.STUB} != STUB_TYPES:
@@ -1423,6 +2078,7 @@ def _complete_bucket(bucket: Any, props: dict[str, Any], account_id: str, region
         s3_backends[account_id][ACCOUNT_PARTITION].put_public_access_block(
             bucket.name, props["PublicAccessBlockConfiguration"]
         )
+    _complete_bucket_api(bucket, props, region)
 
 
 def _complete_table(table: Any, props: dict[str, Any], account_id: str, region: str) -> None:
@@ -1463,6 +2119,7 @@ COMPLETIONS: dict[str, Any] = {
     "AWS::ApiGateway::Method": _complete_method,
     "AWS::KMS::Key": _complete_key,
     "AWS::Lambda::Function": _complete_function,
+    "AWS::Kinesis::Stream": _complete_stream,
 }
 
 
@@ -1644,6 +2301,31 @@ def _references(resource_json: dict[str, Any]) -> set[str]:
     return found
 
 
+def _emptied_after(resources: dict[str, Any]) -> dict[str, set[str]]:
+    """Auto-delete custom resource -> the auto-delete custom resources to run before it: those
+    of the buckets whose server access logs go to its bucket. moto writes an access log record
+    into the target bucket at once for every request to a logging bucket (S3 delivers them
+    later, best effort), so emptying a source bucket refills its log bucket."""
+
+    def ref(value: Any) -> Any:
+        return value.get("Ref") if isinstance(value, dict) else value
+
+    emptier = {
+        ref(r.get("Properties", {}).get("BucketName")): lid
+        for lid, r in resources.items()
+        if r.get("Type") == "Custom::S3AutoDeleteObjects"
+    }
+    later: dict[str, set[str]] = {}
+    for lid, r in resources.items():
+        if r.get("Type") != "AWS::S3::Bucket":
+            continue
+        logging = r.get("Properties", {}).get("LoggingConfiguration") or {}
+        target = ref(logging.get("DestinationBucketName", {"Ref": lid}))
+        if target != lid and target in emptier and lid in emptier:
+            later.setdefault(emptier[target], set()).add(emptier[lid])
+    return later
+
+
 def install_custom_resources_delete_first() -> None:
     """CloudFormation deletes a resource before anything it depends on; moto's DeleteStack
     deletes in no particular order (retrying what fails). The custom resources whose handler
@@ -1662,8 +2344,10 @@ def install_custom_resources_delete_first() -> None:
             if isinstance(resource, CdkHandlerResource)
             and self._resource_json_map[logical_id].get("DeletionPolicy") != "Retain"
         }
+        later = _emptied_after(self._resource_json_map)
         while pending:
             needed = set().union(*(_references(self._resource_json_map[i]) for i in pending))
+            needed |= {i for i, first in later.items() if first & set(pending)}
             for logical_id in [i for i in pending if i not in needed] or list(pending):
                 pending.pop(logical_id).delete(self._account_id, self._region_name)
                 self._parsed_resources.pop(logical_id)
@@ -1689,6 +2373,7 @@ def install(endpoint: tuple[int, str] | None = None) -> None:
     install_deletions()
     install_physical_ids()
     install_completions()
+    install_fifo_queue_names()
     install_custom_resources_delete_first()
     install_invalidation_status()
     install_handler_failures()

@@ -14,6 +14,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import uuid
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -374,6 +376,393 @@ def _crud_check(aws: Aws, proof: DeployProof) -> str:
     return f"POST/GET/PUT/list/DELETE through {config['FunctionName']} on {outputs['TableName']}"
 
 
+# ------------------------------------------------- the architectures of issue #15 (by type)
+def _resources(aws: Aws, proof: DeployProof, stack: str, rtype: str) -> list[tuple[str, dict, str]]:
+    """(logical id, template properties, physical id) of every ``rtype`` resource of ``stack``."""
+    physical = _physical_ids(aws, stack, proof.stacks[stack])
+    return [
+        (lid, r.get("Properties", {}), physical.get(lid) or "")
+        for lid, r in proof_templates[stack]["Resources"].items()
+        if r["Type"] == rtype
+    ]
+
+
+def _queues(aws: Aws, proof: DeployProof, stack: str) -> dict[str, tuple[str, dict]]:
+    """Queue ARN -> (URL, attributes) of the stack's queues, read back."""
+    sqs = aws.client("sqs", proof.stacks[stack])
+    out = {}
+    for _, _, url in _resources(aws, proof, stack, "AWS::SQS::Queue"):
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        out[attributes["QueueArn"]] = (url, attributes)
+    return out
+
+
+def _receive(sqs: Any, url: str, **kwargs: Any) -> list[dict]:
+    """One ReceiveMessage that never long-polls (the queues wait 20 s by default)."""
+    kwargs.setdefault("MaxNumberOfMessages", 10)
+    return sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0, **kwargs).get("Messages", [])
+
+
+def _drain(sqs: Any, url: str) -> int:
+    """Receive and delete everything visible in the queue; how many there were."""
+    count = 0
+    while messages := _receive(sqs, url):
+        for message in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        count += len(messages)
+    return count
+
+
+class _MappingsPaused:
+    """moto invokes a mapping's function on SendMessage, which needs Docker: the checks that send
+    to a mapped queue disable its mappings meanwhile (UpdateEventSourceMapping), then restore."""
+
+    def __init__(self, lam: Any, uuids: list[str]) -> None:
+        self.lam, self.uuids = lam, uuids
+
+    def __enter__(self) -> None:
+        for uuid_ in self.uuids:
+            self.lam.update_event_source_mapping(UUID=uuid_, Enabled=False)
+
+    def __exit__(self, *exc: object) -> None:
+        for uuid_ in self.uuids:
+            self.lam.update_event_source_mapping(UUID=uuid_, Enabled=True)
+
+
+def _queue_worker_check(aws: Aws, proof: DeployProof, stack: str, fifo: bool) -> str:
+    region = proof.stacks[stack]
+    sqs, lam = aws.client("sqs", region), aws.client("lambda", region)
+    functions = {
+        lam.get_function_configuration(FunctionName=p)["FunctionArn"]
+        for _, _, p in _resources(aws, proof, stack, "AWS::Lambda::Function")
+    }
+    queues = _queues(aws, proof, stack)
+    mappings = [
+        lam.get_event_source_mapping(UUID=p)
+        for _, _, p in _resources(aws, proof, stack, "AWS::Lambda::EventSourceMapping")
+    ]
+    mapped = [m for m in mappings if m["EventSourceArn"] in queues]
+    assert len(mapped) == 1, f"{len(mapped)} event source mappings on this stack's queues"
+    [mapping] = mapped
+    assert mapping["FunctionArn"] in functions, "the mapping invokes no function of this stack"
+    assert "ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", []), (
+        "the mapping does not report batch item failures"
+    )
+    url, attributes = queues[mapping["EventSourceArn"]]
+    assert (attributes.get("FifoQueue") == "true") == fifo, (
+        f"FifoQueue {attributes.get('FifoQueue')}"
+    )
+    redrive = json.loads(attributes["RedrivePolicy"])
+    receives = int(redrive["maxReceiveCount"])
+    assert redrive["deadLetterTargetArn"] in queues, "the dead-letter queue is not this stack's"
+    dlq_url, _ = queues[redrive["deadLetterTargetArn"]]
+    nonce = uuid.uuid4().hex[:8]
+    details = []
+
+    def send(body: str, group: str = "proof", dedup: str | None = None) -> dict:
+        extra = {"MessageGroupId": group, "MessageDeduplicationId": dedup or body} if fifo else {}
+        return sqs.send_message(QueueUrl=url, MessageBody=body, **extra)
+
+    with _MappingsPaused(lam, [mapping["UUID"]]):
+        if fifo:
+            send(f"dup-{nonce}", dedup=f"d-{nonce}")
+            send(f"dup-{nonce}-again", dedup=f"d-{nonce}")
+            got = _receive(sqs, url)
+            bodies = [m["Body"] for m in got]
+            assert bodies == [f"dup-{nonce}"], f"duplicate MessageDeduplicationId: {bodies}"
+            for m in got:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            ordered = [f"order-{nonce}-{i}" for i in range(5)]
+            for body in ordered:
+                send(body, group=f"g-{nonce}")
+            got = _receive(sqs, url)
+            assert [m["Body"] for m in got] == ordered, f"order in the group: {got}"
+            for m in got:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            details.append("a duplicate deduplication id dropped, 5 messages in group order")
+        body = f"poison-{nonce}"
+        send(body)
+        for attempt in range(1, receives + 1):
+            got = _receive(sqs, url, MaxNumberOfMessages=1, VisibilityTimeout=0)
+            assert [m["Body"] for m in got] == [body], f"receive {attempt}: {got}"
+        assert _receive(sqs, url, VisibilityTimeout=0) == [], (
+            f"still in the queue after {receives} receives"
+        )
+        dead = _receive(sqs, dlq_url)
+        assert [m["Body"] for m in dead] == [body], f"the dead-letter queue holds {dead}"
+        for m in dead:
+            sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=m["ReceiptHandle"])
+    details.append(
+        f"received {receives}x without delete -> {redrive['deadLetterTargetArn'].split(':')[-1]}"
+    )
+    return f"{mapping['FunctionArn'].split(':')[-1]} <- {url.rsplit('/', 1)[-1]}: " + "; ".join(
+        details
+    )
+
+
+def _simple_filter(policy: dict) -> dict[str, list[str]] | None:
+    """A filter policy of exact string values only ({key: ["a", "b"]}), else None."""
+    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in policy.values()):
+        return None
+    return policy
+
+
+def _fan_out_check(aws: Aws, proof: DeployProof, stack: str = "FanOut") -> str:
+    region = proof.stacks[stack]
+    sns, sqs, s3, lam = (aws.client(s, region) for s in ("sns", "sqs", "s3", "lambda"))
+    queues = _queues(aws, proof, stack)
+    topics = [p for _, _, p in _resources(aws, proof, stack, "AWS::SNS::Topic")]
+    subscriptions = []
+    for _, _, arn in _resources(aws, proof, stack, "AWS::SNS::Subscription"):
+        attributes = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
+        if attributes["Protocol"] == "sqs" and attributes["Endpoint"] in queues:
+            subscriptions.append(attributes)
+    assert subscriptions, "no SQS subscription to this stack's queues"
+    mapped = [
+        m["UUID"]
+        for _, _, p in _resources(aws, proof, stack, "AWS::Lambda::EventSourceMapping")
+        if (m := lam.get_event_source_mapping(UUID=p))["EventSourceArn"] in queues
+    ]
+    details = []
+    with _MappingsPaused(lam, mapped):
+        for _, (url, _) in queues.items():
+            _drain(sqs, url)
+        filtered = 0
+        for sub in subscriptions:
+            policy = json.loads(sub.get("FilterPolicy") or "{}")
+            simple = _simple_filter(policy)
+            if not policy or simple is None:
+                continue
+            scope = sub.get("FilterPolicyScope", "MessageAttributes")
+            values = {key: allowed[0] for key, allowed in simple.items()}
+            nonce = uuid.uuid4().hex[:8]
+            if scope == "MessageBody":
+                message = json.dumps(dict(values, proof=nonce))
+                sns.publish(TopicArn=sub["TopicArn"], Message=message)
+            else:
+                message = f"deploy proof {nonce}"
+                sns.publish(
+                    TopicArn=sub["TopicArn"],
+                    Message=message,
+                    MessageAttributes={
+                        k: {"DataType": "String", "StringValue": v} for k, v in values.items()
+                    },
+                )
+            expected = set()
+            for other in subscriptions:
+                if other["TopicArn"] != sub["TopicArn"]:
+                    continue
+                other_policy = json.loads(other.get("FilterPolicy") or "{}")
+                other_scope = other.get("FilterPolicyScope", "MessageAttributes")
+                simple_other = _simple_filter(other_policy)
+                if simple_other is None:
+                    continue
+                seen = values if other_scope == scope else {}
+                if all(seen.get(k) in allowed for k, allowed in simple_other.items()):
+                    expected.add(other["Endpoint"])
+            reached = set()
+            for arn, (url, _) in queues.items():
+                got = _receive(sqs, url)
+                for m in got:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+                mine = [m for m in got if nonce in m["Body"]]
+                if not mine:
+                    continue
+                reached.add(arn)
+                raw = (
+                    next(s for s in subscriptions if s["Endpoint"] == arn).get("RawMessageDelivery")
+                    == "true"
+                )
+                body = mine[0]["Body"]
+                if raw:
+                    assert body == message, f"raw delivery to {arn} wrapped: {body[:80]}"
+                else:
+                    envelope = json.loads(body)
+                    assert envelope.get("Type") == "Notification", body[:80]
+                    assert envelope["Message"] == message, envelope
+            assert reached == expected, (
+                f"message for {values} ({scope}) reached {sorted(reached)}, "
+                f"the filter policies say {sorted(expected)}"
+            )
+            filtered += len(reached) < len(
+                [s for s in subscriptions if s["TopicArn"] == sub["TopicArn"]]
+            )
+            details.append(f"{values} -> {len(reached)} queue(s)")
+        assert filtered, "no published message was kept from any queue by a filter policy"
+        # S3 -> SNS: through a probe queue subscribed for the check (the stack's own may filter
+        # the S3 event out), removed again.
+        notified = []
+        for _, _, bucket in _resources(aws, proof, stack, "AWS::S3::Bucket"):
+            config = s3.get_bucket_notification_configuration(Bucket=bucket)
+            for entry in config.get("TopicConfigurations", []):
+                if entry["TopicArn"] not in topics:
+                    continue
+                notified.append(_s3_notifies_topic(aws, region, bucket, entry))
+        for _, (url, _) in queues.items():
+            _drain(sqs, url)
+    details += notified or ["no bucket notifies the topic"]
+    return "; ".join(details)
+
+
+def _s3_notifies_topic(aws: Aws, region: str, bucket: str, entry: dict) -> str:
+    sns, sqs, s3 = (aws.client(s, region) for s in ("sns", "sqs", "s3"))
+    rules = {
+        r["Name"].lower(): r["Value"]
+        for r in entry.get("Filter", {}).get("Key", {}).get("FilterRules", [])
+    }
+    key = f"{rules.get('prefix', '')}deploy-proof-{uuid.uuid4().hex[:8]}{rules.get('suffix', '')}"
+    probe = sqs.create_queue(QueueName=f"deploy-proof-probe-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    probe_arn = sqs.get_queue_attributes(QueueUrl=probe, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    subscription = sns.subscribe(
+        TopicArn=entry["TopicArn"], Protocol="sqs", Endpoint=probe_arn, ReturnSubscriptionArn=True
+    )["SubscriptionArn"]
+    try:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"deploy proof")
+        events = []
+        for m in _receive(sqs, probe):
+            message = json.loads(json.loads(m["Body"])["Message"])
+            events += [
+                r
+                for r in message.get("Records", [])
+                if urllib.parse.unquote_plus(r["s3"]["object"]["key"]) == key
+            ]
+        assert events, f"PutObject {key} in {bucket}: no S3 event on the topic"
+        assert events[0]["s3"]["bucket"]["name"] == bucket, events[0]
+        assert events[0]["eventName"].startswith("ObjectCreated:"), events[0]["eventName"]
+    finally:
+        sns.unsubscribe(SubscriptionArn=subscription)
+        sqs.delete_queue(QueueUrl=probe)
+        for version in s3.list_object_versions(Bucket=bucket, Prefix=key).get("Versions", []):
+            s3.delete_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])
+    return f"PutObject {key} in {bucket} -> {events[0]['eventName']} on the topic"
+
+
+def _streaming_check(aws: Aws, proof: DeployProof, stack: str = "StreamingIngestion") -> str:
+    region = proof.stacks[stack]
+    kinesis, firehose, s3 = (aws.client(s, region) for s in ("kinesis", "firehose", "s3"))
+    glue, athena = aws.client("glue", region), aws.client("athena", region)
+    buckets = {p for _, _, p in _resources(aws, proof, stack, "AWS::S3::Bucket")}
+    [stream] = [p for _, _, p in _resources(aws, proof, stack, "AWS::Kinesis::Stream")]
+    summary = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
+    nonce = uuid.uuid4().hex[:8]
+    record = json.dumps({"id": nonce, "source": "deploy proof"}).encode()
+    put = kinesis.put_record(StreamName=stream, Data=record, PartitionKey=nonce)
+    iterator = kinesis.get_shard_iterator(
+        StreamName=stream,
+        ShardId=put["ShardId"],
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        StartingSequenceNumber=put["SequenceNumber"],
+    )["ShardIterator"]
+    records = kinesis.get_records(ShardIterator=iterator)["Records"]
+    assert records and records[0]["Data"] == record, "the record is not in the stream"
+    details = [f"PutRecord into {stream} read back from {put['ShardId']}"]
+    [delivery] = [
+        p for _, _, p in _resources(aws, proof, stack, "AWS::KinesisFirehose::DeliveryStream")
+    ]
+    described = firehose.describe_delivery_stream(DeliveryStreamName=delivery)
+    described = described["DeliveryStreamDescription"]
+    source = described.get("Source", {}).get("KinesisStreamSourceDescription", {})
+    assert source.get("KinesisStreamARN") == summary["StreamARN"], "Firehose reads another stream"
+    destination = described["Destinations"][0]["ExtendedS3DestinationDescription"]
+    bucket = destination["BucketARN"].split(":::", 1)[1]
+    assert bucket in buckets, f"Firehose delivers to {bucket}, not a bucket of this stack"
+    prefix = destination.get("Prefix", "")
+    before = s3.list_objects_v2(Bucket=bucket).get("KeyCount", 0)
+    assert before == 0, (
+        f"{before} objects in {bucket} after a Kinesis record: moto's Firehose now reads Kinesis?"
+    )
+    firehose.put_record(DeliveryStreamName=delivery, Record={"Data": record})
+    listed = s3.list_objects_v2(Bucket=bucket).get("Contents", [])
+    assert len(listed) == 1, f"{len(listed)} objects in {bucket} after one PutRecord"
+    key = listed[0]["Key"]
+    assert key.startswith(prefix), f"object {key} not under the prefix {prefix}"
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == record, "the object differs"
+    details.append(
+        "moto's Firehose does not read its Kinesis source (0 objects); PutRecord on "
+        f"{delivery} -> s3://{bucket}/{key}"
+    )
+    s3.delete_object(Bucket=bucket, Key=key)
+    for _, props, table in _resources(aws, proof, stack, "AWS::Glue::Table"):
+        database = props["DatabaseName"] if isinstance(props["DatabaseName"], str) else None
+        if database is None:
+            [database] = [p for _, _, p in _resources(aws, proof, stack, "AWS::Glue::Database")]
+        got = glue.get_table(DatabaseName=database, Name=table)["Table"]
+        location = got["StorageDescriptor"]["Location"]
+        assert location.startswith(f"s3://{bucket}/"), f"table {table} at {location}, not {bucket}"
+        table_prefix = location.split(f"s3://{bucket}/", 1)[1]
+        assert prefix.startswith(table_prefix), (
+            f"Firehose writes under {prefix}, the table reads {table_prefix}"
+        )
+        details.append(f"table {database}.{table} reads {location}")
+    for _, _, group in _resources(aws, proof, stack, "AWS::Athena::WorkGroup"):
+        config = athena.get_work_group(WorkGroup=group)["WorkGroup"]["Configuration"]
+        output = config.get("ResultConfiguration", {}).get("OutputLocation", "")
+        assert output.split("/")[2] in buckets, f"work group {group} writes results to {output}"
+        execution = athena.start_query_execution(QueryString="SELECT 1", WorkGroup=group)
+        state = athena.get_query_execution(QueryExecutionId=execution["QueryExecutionId"])
+        state = state["QueryExecution"]
+        assert state["WorkGroup"] == group and state["Status"]["State"] == "SUCCEEDED", state
+        named = athena.list_named_queries(WorkGroup=group)["NamedQueryIds"]
+        wanted = {p for _, _, p in _resources(aws, proof, stack, "AWS::Athena::NamedQuery")}
+        assert wanted <= set(named), f"named queries {wanted - set(named)} not in {group}"
+        written = s3.list_objects_v2(Bucket=output.split("/")[2]).get("KeyCount", 0)
+        details.append(
+            f"query in {group} SUCCEEDED (moto runs no engine; {written} result objects at "
+            f"{output}), {len(wanted)} named queries"
+        )
+    return "; ".join(details)
+
+
+def _data_protection_check(aws: Aws, proof: DeployProof) -> str:
+    stack = "DataProtection"
+    s3 = aws.client("s3", proof.stacks[stack])
+    sources = [
+        (props, p)
+        for _, props, p in _resources(aws, proof, stack, "AWS::S3::Bucket")
+        if "ReplicationConfiguration" in props
+    ]
+    assert sources, "no bucket of DataProtection replicates"
+    replicas = {
+        p: region
+        for replica_stack, region in proof.stacks.items()
+        if replica_stack.startswith("DataProtectionReplica-")
+        for _, _, p in _resources(aws, proof, replica_stack, "AWS::S3::Bucket")
+    }
+    details = []
+    for _, bucket in sources:
+        assert s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled", "not versioned"
+        key = f"deploy-proof/{uuid.uuid4().hex[:8]}"
+        first = s3.put_object(Bucket=bucket, Key=key, Body=b"v1")["VersionId"]
+        s3.put_object(Bucket=bucket, Key=key, Body=b"v2")
+        marker = s3.delete_object(Bucket=bucket, Key=key)
+        assert marker.get("DeleteMarker"), "DeleteObject left no delete marker"
+        listed = s3.list_object_versions(Bucket=bucket, Prefix=key)
+        versions, markers = listed.get("Versions", []), listed.get("DeleteMarkers", [])
+        assert len(versions) == 2 and len(markers) == 1 and markers[0]["IsLatest"], listed
+        old = s3.get_object(Bucket=bucket, Key=key, VersionId=first)["Body"].read()
+        assert old == b"v1", "the first version is not readable by its id"
+        rules = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"]
+        targets = {r["Destination"]["Bucket"].split(":::", 1)[1] for r in rules}
+        for target in targets:
+            assert target in replicas, f"replicates to {target}, not a replica stack's bucket"
+            region = aws.client("s3").get_bucket_location(Bucket=target).get("LocationConstraint")
+            assert region == replicas[target], f"{target} in {region}, not {replicas[target]}"
+            replica = aws.client("s3", region)
+            assert replica.get_bucket_versioning(Bucket=target).get("Status") == "Enabled", (
+                f"the replica {target} is not versioned"
+            )
+            copies = replica.list_object_versions(Bucket=target, Prefix=key).get("Versions", [])
+            details.append(
+                f"{bucket}: 2 versions + a delete marker; replicates to {target} ({region}); "
+                f"{len(copies)} replicated copies (moto does not replicate objects)"
+            )
+        for version in versions + markers:
+            s3.delete_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])
+    return "; ".join(details)
+
+
 proof_templates: dict[str, dict] = {}
 
 ARCHITECTURE_CHECKS: dict[str, tuple[str, ...]] = {
@@ -387,10 +776,30 @@ ARCHITECTURE_CHECKS: dict[str, tuple[str, ...]] = {
         "AuroraGlobalPrimary",
         "AuroraGlobalSecondary-us-west-2",
     ),
+    "queue worker: ESM with batch item failures, a message received maxReceiveCount times "
+    "lands in the DLQ": ("QueueWorker",),
+    "queue worker (FIFO): duplicates dropped, group order kept, redrive to the FIFO DLQ": (
+        "QueueWorkerFifo",
+    ),
+    "fan-out: each queue gets what its filter policy admits, raw or wrapped; S3 notifies the "
+    "topic": ("FanOut",),
+    "streaming: Kinesis record, Firehose to the S3 prefix the Glue table reads, Athena work "
+    "group": ("StreamingIngestion",),
+    "data protection: versions and delete marker kept, replication names the replica region": (
+        "DataProtection",
+        "DataProtectionReplica-us-west-2",
+    ),
+}
+
+# Checks that change what the coverage reads (a mapping paused, messages in flight): run after it.
+AFTER_COVERAGE = {
+    name
+    for name, stacks in ARCHITECTURE_CHECKS.items()
+    if set(stacks) & {"QueueWorker", "QueueWorkerFifo", "FanOut"}
 }
 
 
-def _architecture_checks(aws: Aws, proof: DeployProof) -> None:
+def _architecture_checks(aws: Aws, proof: DeployProof, *, after_coverage: bool) -> None:
     o = proof.outputs
     runs: dict[str, Callable[[], str | None]] = {
         "network: subnets, route tables, NAT and bastion security groups": lambda: _network_check(
@@ -414,10 +823,32 @@ def _architecture_checks(aws: Aws, proof: DeployProof) -> None:
         "aurora: global cluster membership, secondary in its own region": lambda: _aurora_check(
             aws, proof
         ),
+        "queue worker: ESM with batch item failures, a message received maxReceiveCount times "
+        "lands in the DLQ": lambda: _queue_worker_check(aws, proof, "QueueWorker", fifo=False),
+        "queue worker (FIFO): duplicates dropped, group order kept, redrive to the FIFO DLQ": (
+            lambda: _queue_worker_check(aws, proof, "QueueWorkerFifo", fifo=True)
+        ),
+        "fan-out: each queue gets what its filter policy admits, raw or wrapped; S3 notifies the "
+        "topic": lambda: _fan_out_check(aws, proof),
+        "streaming: Kinesis record, Firehose to the S3 prefix the Glue table reads, Athena work "
+        "group": lambda: _streaming_check(aws, proof),
+        "data protection: versions and delete marker kept, replication names the replica region": (
+            lambda: _data_protection_check(aws, proof)
+        ),
     }
-    for name, run in runs.items():
-        if all(stack in proof.stacks for stack in ARCHITECTURE_CHECKS[name]):
+    chosen = [
+        (name, run)
+        for name, run in runs.items()
+        if (name in AFTER_COVERAGE) == after_coverage
+        and all(stack in proof.stacks for stack in ARCHITECTURE_CHECKS[name])
+    ]
+    if not after_coverage:  # one after the other (the CRUD check sets os.environ meanwhile)
+        for name, run in chosen:
             _run_check(proof, name, run)
+        return
+    # each on its own stacks, I/O-bound: at once
+    with ThreadPoolExecutor(max_workers=max(len(chosen), 1)) as pool:
+        list(pool.map(lambda item: _run_check(proof, *item), chosen))
 
 
 # ------------------------------------------------------------------------------ leftovers
@@ -458,6 +889,19 @@ _REGIONAL_LISTINGS = (
     ("schedule", "scheduler", "list_schedules", "Schedules", "Name"),
 )
 
+# The same, for listings that leave their key out when empty.
+_OPTIONAL_LISTINGS = (
+    ("queue", "sqs", "list_queues", "QueueUrls", None),
+    ("topic", "sns", "list_topics", "Topics", "TopicArn"),
+    ("subscription", "sns", "list_subscriptions", "Subscriptions", "SubscriptionArn"),
+    ("event source mapping", "lambda", "list_event_source_mappings", "EventSourceMappings", "UUID"),
+    ("alarm", "cloudwatch", "describe_alarms", "MetricAlarms", "AlarmName"),
+    ("Kinesis stream", "kinesis", "list_streams", "StreamNames", None),
+    ("delivery stream", "firehose", "list_delivery_streams", "DeliveryStreamNames", None),
+    ("Glue database", "glue", "get_databases", "DatabaseList", "Name"),
+    ("Athena work group", "athena", "list_work_groups", "WorkGroups", "Name"),
+)
+
 
 def _leftovers(aws: Aws, regions: set[str]) -> list[str]:
     """Anything the stacks made that is still there (the bootstrap stack's own are not)."""
@@ -487,6 +931,14 @@ def _leftovers(aws: Aws, regions: set[str]) -> list[str]:
                 "Disabled",
             ):
                 found.append(f"{region} KMS key {key['KeyId']} ({meta.get('Description', '')})")
+    for region in sorted(regions):
+        for label, service, call, key, name in _OPTIONAL_LISTINGS:
+            items = getattr(aws.client(service, region), call)().get(key, [])
+            found += [
+                f"{region} {label} {x if name is None else x[name]}"
+                for x in items
+                if not (label == "Athena work group" and x[name] == "primary")
+            ]
     iam = aws.client("iam")
     found += [
         f"IAM role {r['RoleName']}"
@@ -616,9 +1068,11 @@ def _run(
 
     # The service-API reads are I/O-bound: one thread per stack, plus the checks.
     with ThreadPoolExecutor(max_workers=len(proof.stacks) + 1) as pool:
-        checks = pool.submit(_architecture_checks, aws, proof)
+        checks = pool.submit(_architecture_checks, aws, proof, after_coverage=False)
         rows = list(pool.map(cover, proof.stacks))
         checks.result()
+    # these pause event source mappings and send messages: not while the coverage reads them
+    _architecture_checks(aws, proof, after_coverage=True)
     proof.coverage = [row for stack_rows in rows for row in stack_rows]
     proof.checks.extend(
         Check(*result) for result in invariants.check_all(aws.client, proof.outputs, proof.stacks)
@@ -658,12 +1112,13 @@ def _run(
 
 
 def _verify_on_destroy(proof: DeployProof) -> None:
-    """S3AutoDeleteObjects: the bucket held the deployed site, and after destroy it is gone
-    (classed by coverage.on_destroy: moto's own model when aws-cdk-lib's handler emptied it)."""
+    """S3AutoDeleteObjects: its bucket (the one its BucketName names, resolved at coverage) is
+    gone after destroy (classed by coverage.on_destroy: moto's own model when aws-cdk-lib's
+    handler emptied it)."""
     for row in proof.coverage:
         if row.type not in coverage.VERIFIED_ON_DESTROY:
             continue
-        bucket = proof.outputs.get(row.stack, {}).get("BucketName")
+        bucket = row.target or proof.outputs.get(row.stack, {}).get("BucketName")
         gone = bool(bucket) and not any(bucket in leftover for leftover in proof.leftovers)
         coverage.on_destroy(row, bucket, gone)
 

@@ -21,4 +21,5 @@ HANDLERS_RUN: set[str] = {
     "Custom::VpcRestrictDefaultSG",
     "Custom::S3AutoDeleteObjects",
     "Custom::CDKBucketDeployment",
+    "Custom::S3BucketNotifications",
 }

@@ -10,8 +10,8 @@ from aws_cdk import App, Stack
 from constructs_lib.network import ThreeTierNetwork
 from stacks.catalog import add_nag
 from tests.conftest import PINNED_ENV, cdk_context
+from tests.lint_pool import lint_one
 from tests.template_queries import ingress_rules, props, ref, resources
-from tests.test_compliance import _lint
 
 VPC_CIDR = "10.40.0.0/16"
 
@@ -70,4 +70,4 @@ def test_nat_instances_require_imdsv2_and_boot_from_an_encrypted_volume(nat):
 def test_the_nat_instance_variant_passes_cdk_nag_and_cfn_lint(nat):
     template, report = nat
     assert report.get("pluginReports", []) == []
-    assert _lint(("NatInstance", json.dumps(template), "us-east-1", [])) == []
+    assert lint_one(json.dumps(template), "us-east-1") == []

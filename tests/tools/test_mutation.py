@@ -86,6 +86,17 @@ def _template() -> dict:
                 "Type": "AWS::EC2::Instance",
                 "Properties": {"ImageId": {"Ref": "Al2023"}, "SubnetId": {"Ref": "Public1"}},
             },
+            "Work": {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {
+                    "RedrivePolicy": {
+                        "deadLetterTargetArn": {"Fn::GetAtt": ["WorkDlq", "Arn"]},
+                        "maxReceiveCount": 3,
+                    }
+                },
+            },
+            "WorkDlq": {"Type": "AWS::SQS::Queue", "Properties": {}},
+            "Other": {"Type": "AWS::SQS::Queue", "Properties": {}},
         }
     }
 
@@ -149,7 +160,11 @@ def test_endpoint_route_tables_loses_one_table():
 
 def test_property_dropped_removes_present_protection_and_never_a_false_flag():
     found = [what for what, _ in _one("property-dropped", _template())]
-    assert found == ["Bucket without BucketEncryption", "Bucket without VersioningConfiguration"]
+    assert found == [
+        "Bucket without BucketEncryption",
+        "Bucket without VersioningConfiguration",
+        "Work without RedrivePolicy",
+    ]
     flips = [what for what, _ in _one("flag-flipped", _template())]
     assert flips == [
         "App1 MapPublicIpOnLaunch False -> True",
@@ -170,6 +185,16 @@ def test_principal_action_image_and_subnet_tier():
     moved = dict(_one("subnet-tier", _template()))
     host = next(m for what, m in moved.items() if what.startswith("Host.SubnetId"))
     assert host["Resources"]["Host"]["Properties"]["SubnetId"] == {"Ref": "App1"}
+
+
+def test_retargeted_points_one_reference_at_a_sibling_of_the_same_type():
+    found = dict(_one("retargeted", _template()))
+    assert list(found) == ["Work.RedrivePolicy.deadLetterTargetArn WorkDlq -> Other"]
+    redrive = found["Work.RedrivePolicy.deadLetterTargetArn WorkDlq -> Other"]["Resources"]["Work"]
+    assert redrive["Properties"]["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["Other", "Arn"]},
+        "maxReceiveCount": 3,
+    }
 
 
 def test_mutants_name_operator_profile_and_stack():
