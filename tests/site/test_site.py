@@ -152,11 +152,17 @@ class Auditor:
     events: list[str] = field(default_factory=list)
     _status: dict[str, int] = field(default_factory=dict)
     _ids: dict[str, set[str]] = field(default_factory=dict)
+    # each request's page: one the audit's own navigation to the next page aborts is no fault
+    # of the page it was made for (a favicon still loading, say)
+    _made_on: dict[object, str] = field(default_factory=dict)
+    _current: str = ""
 
     def __post_init__(self) -> None:
         self.origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(self.base_url))
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.events.append(f"page error: {error}"))
+        self.page.on("request", lambda request: self._made_on.setdefault(request, self._current))
+        self.page.on("requestfinished", lambda request: self._made_on.pop(request, None))
         self.page.on("requestfailed", self._request_failed)
         self.page.on("response", self._response)
 
@@ -169,6 +175,9 @@ class Auditor:
             self.events.append(f"console error: {message.text} ({where})")
 
     def _request_failed(self, request) -> None:
+        made_on = self._made_on.pop(request, self._current)
+        if made_on != self._current and "ERR_ABORTED" in str(request.failure):
+            return  # the previous page's request, cut off by navigating to this one
         self.events.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response) -> None:
@@ -195,6 +204,7 @@ class Auditor:
     def audit(self, path: str, screenshot: Path | None = None) -> list[str]:
         """What is wrong with the page at ``path`` (relative to the base URL): [] when nothing."""
         self.events = []
+        self._current = path
         url = urllib.parse.urljoin(self.base_url, path)
         response = self.page.goto(url, wait_until="load")
         problems: list[str] = []
