@@ -399,6 +399,16 @@ def _hardened_queue(
     )
 
 
+# piece: _log_delivery_by_policy
+
+
+def _log_delivery_by_policy(construct: Construct) -> None:
+    """S3 server access logs delivered under the log bucket's policy, not the legacy ACL grant:
+    the feature flag `cdk init` sets, set on ``construct`` too so that a copied module works in
+    any app. Call it before ``construct`` makes its buckets."""
+    construct.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
+
+
 # piece: _log_bucket
 
 

@@ -64,7 +64,7 @@ NONCURRENT_EXPIRE_AFTER = Duration.days(90)
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
 # pieces: _check_int, _check_choice, _check_flag, _check_text, _log_bucket, _wildcard_findings,
-# pieces: _except_cdk_handlers, _whole_duration
+# pieces: _except_cdk_handlers, _whole_duration, _log_delivery_by_policy
 
 
 def _is_token(value: object) -> bool:
@@ -201,6 +201,13 @@ def _hardened_bucket(
             bucket, retention=logs.RetentionDays.ONE_WEEK, removal_policy=RemovalPolicy.DESTROY
         )
     return bucket
+
+
+def _log_delivery_by_policy(construct: Construct) -> None:
+    """S3 server access logs delivered under the log bucket's policy, not the legacy ACL grant:
+    the feature flag `cdk init` sets, set on ``construct`` too so that a copied module works in
+    any app. Call it before ``construct`` makes its buckets."""
+    construct.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
 
 
 def _log_bucket(
@@ -462,9 +469,7 @@ class ProtectedBucket(Construct):
                 "False (locked versions cannot be deleted until their retention ends)"
             )
         super().__init__(scope, construct_id)
-        # S3 server access logs delivered under a bucket policy, not the legacy ACL grant (the
-        # feature flag `cdk init` sets; set here too, so a copy works in any app).
-        self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
+        _log_delivery_by_policy(self)
 
         transitions = []
         if infrequent_access_after is not None:

@@ -92,7 +92,7 @@ DEAD_LETTER_RETENTION = Duration.days(14)
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
 # pieces: _check_int, _check_choice, _check_flag, _check_text, _hardened_bucket, _log_bucket,
 # pieces: _hardened_queue, _wildcard_findings, _except_cdk_handlers, _lint_exception,
-# pieces: _managed_log_group, _whole_duration
+# pieces: _managed_log_group, _whole_duration, _log_delivery_by_policy
 
 
 def _is_token(value: object) -> bool:
@@ -263,6 +263,13 @@ def _hardened_queue(
         removal_policy=removal_policy,
         **queue_props,
     )
+
+
+def _log_delivery_by_policy(construct: Construct) -> None:
+    """S3 server access logs delivered under the log bucket's policy, not the legacy ACL grant:
+    the feature flag `cdk init` sets, set on ``construct`` too so that a copied module works in
+    any app. Call it before ``construct`` makes its buckets."""
+    construct.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
 
 
 def _log_bucket(
@@ -816,7 +823,7 @@ class FanOut(Construct):
         if not isinstance(log_retention, logs.RetentionDays):
             raise ValueError(f"log_retention is {log_retention!r}; allowed: a logs.RetentionDays")
         super().__init__(scope, construct_id)
-        self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
+        _log_delivery_by_policy(self)
 
         self.key: kms.IKey | None = None
         if topic is None:

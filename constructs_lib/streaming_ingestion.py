@@ -127,7 +127,7 @@ _TYPES_ALLOWED = (
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
 # pieces: _check_int, _check_choice, _check_flag, _check_text, _managed_log_group,
 # pieces: _hardened_bucket, _log_bucket, _wildcard_findings, _except_cdk_handlers,
-# pieces: _whole_duration
+# pieces: _whole_duration, _log_delivery_by_policy
 
 
 def _is_token(value: object) -> bool:
@@ -264,6 +264,13 @@ def _hardened_bucket(
             bucket, retention=logs.RetentionDays.ONE_WEEK, removal_policy=RemovalPolicy.DESTROY
         )
     return bucket
+
+
+def _log_delivery_by_policy(construct: Construct) -> None:
+    """S3 server access logs delivered under the log bucket's policy, not the legacy ACL grant:
+    the feature flag `cdk init` sets, set on ``construct`` too so that a copied module works in
+    any app. Call it before ``construct`` makes its buckets."""
+    construct.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
 
 
 def _log_bucket(
@@ -580,9 +587,7 @@ class StreamingIngestion(Construct):
             auto_delete_objects=auto_delete_objects,
         )
         super().__init__(scope, construct_id)
-        # S3 server access logs delivered under a bucket policy, not the legacy ACL grant (the
-        # feature flag `cdk init` sets; set here too, so a copy works in any app).
-        self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
+        _log_delivery_by_policy(self)
         self.data_prefix = data_prefix
         self.error_prefix = error_prefix
         # What Firehose writes: the day partition under the data prefix, and failures apart.
