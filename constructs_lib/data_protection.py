@@ -35,6 +35,7 @@ from aws_cdk import (
     Token,
     Validations,
 )
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -363,8 +364,10 @@ class ProtectedBucket(Construct):
         here hides the object there as well); off, a delete here leaves the replica readable.
         Default: False.
     :param object_lock: ``governance`` or ``compliance``: every new version is locked for
-        ``object_lock_days``. Default: None (no Object Lock; it can be turned on later only by
-        AWS Support for an existing bucket, so choose at creation).
+        ``object_lock_days``; with a ``replication_destination`` the replication role also reads
+        each version's retention and legal hold, and the destination must have Object Lock
+        enabled too (S3 replicates locked versions only into a locked bucket). Default: None
+        (no Object Lock; CloudFormation sets it only when it creates the bucket, so choose then).
     :param object_lock_days: the default retention, 1 to 36500 days, known at synthesis
         (aws-cdk-lib checks it then). Default: 1.
     :param bucket_name: the bucket's name: 3-63 characters of lowercase letters, digits, dots
@@ -528,6 +531,15 @@ class ProtectedBucket(Construct):
         )
         _except_cdk_handlers(self)
         role = self.bucket.node.try_find_child("ReplicationRole")
+        if role is not None and lock is not None:
+            # S3 replicates a locked version with its retention and legal hold, which the role
+            # must read as well (the destination needs Object Lock enabled too).
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["s3:GetObjectRetention", "s3:GetObjectLegalHold"],
+                    resources=[self.bucket.arn_for_objects("*")],
+                )
+            )
         policy = role.node.try_find_child("DefaultPolicy") if role is not None else None
         if policy is not None:
             # The role S3 assumes: read every version of this bucket, write every key of the

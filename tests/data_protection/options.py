@@ -77,6 +77,17 @@ def _locked(stack: Stack) -> None:
     )
 
 
+def _locked_replicated(stack: Stack) -> None:
+    """Governance-mode lock, replicated: the copies keep their retention."""
+    ProtectedBucket(
+        stack,
+        "Data",
+        object_lock="governance",
+        object_lock_days=7,
+        replication_destination=_replica(stack),
+    )
+
+
 def _sandbox(stack: Stack) -> None:
     """What a sandbox uses: no transitions, gone with `cdk destroy`."""
     ProtectedBucket(
@@ -97,6 +108,7 @@ STACKS = {
         "ProtectedReplicatedKeepingReplicas", _replicated_keeping_replicas
     ),
     "protected_locked": option_stack("ProtectedLocked", _locked),
+    "protected_locked_replicated": option_stack("ProtectedLockedReplicated", _locked_replicated),
     "protected_sandbox": option_stack("ProtectedSandbox", _sandbox),
 }
 TEMPLATES: dict[str, Callable[[], dict]] = templates_of(STACKS)

@@ -111,3 +111,33 @@ def test_the_sandbox_variant_empties_and_deletes_itself_leaving_no_log_group_beh
     (group,) = resources(template, "AWS::Logs::LogGroup").values()
     assert group["DeletionPolicy"] == "Delete"
     assert "Transitions" not in lifecycle_rule(template)
+
+
+@pytest.mark.fact("DP-11")
+def test_a_locked_bucket_replicates_its_versions_retention_and_legal_hold_too():
+    template = TEMPLATES["protected_locked_replicated"]()
+    lid, bucket = data_bucket(template)
+    assert props(bucket)["ObjectLockConfiguration"]["Rule"]["DefaultRetention"] == {
+        "Days": 7,
+        "Mode": "GOVERNANCE",
+    }
+    role_id = props(bucket)["ReplicationConfiguration"]["Role"]["Fn::GetAtt"][0]
+    (policy,) = [
+        p
+        for p in resources(template, "AWS::IAM::Policy").values()
+        if ref(props(p)["Roles"][0]) == role_id
+    ]
+    (lock_reads,) = [
+        s
+        for s in props(policy)["PolicyDocument"]["Statement"]
+        if "s3:GetObjectRetention" in s["Action"]
+    ]
+    assert sorted(lock_reads["Action"]) == ["s3:GetObjectLegalHold", "s3:GetObjectRetention"]
+    assert lock_reads["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [lid, "Arn"]}, "/*"]]}
+
+
+def test_without_object_lock_the_replication_role_reads_no_retention():
+    template = TEMPLATES["protected_replicated"]()
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        for statement in props(policy)["PolicyDocument"]["Statement"]:
+            assert "s3:GetObjectRetention" not in statement["Action"]
