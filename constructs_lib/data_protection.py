@@ -111,7 +111,8 @@ def _whole_duration(
     """A Duration of whole ``unit`` (``seconds``, ``minutes``, ``hours`` or ``days``) from
     ``low`` to ``high`` (no bound above when None): that number, or None for a deploy-time
     token (CloudFormation checks it then)."""
-    span = f"at least {low} {unit}" if high is None else f"{low} to {high} {unit}"
+    lowest = f"{low} {unit.removesuffix('s') if low == 1 else unit}"
+    span = f"at least {lowest}" if high is None else f"{low} to {high} {unit}"
     if not isinstance(value, Duration):
         raise ValueError(f"{name} is {value!r}; allowed: a Duration of whole {unit}, {span}")
     if value.is_unresolved():

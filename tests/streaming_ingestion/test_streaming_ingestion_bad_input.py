@@ -83,7 +83,7 @@ BAD = [
     (
         {"results_expire_after": Duration.hours(36)},
         r"results_expire_after is 1.5 days \(1 day 12 hours\); "
-        r"allowed: whole days, at least 1 days",
+        r"allowed: whole days, at least 1 day$",
     ),
     ({"results_expire_after": Duration.days(0)}, r"results_expire_after is 0 days; allowed"),
     ({"data_expire_after": 30}, r"data_expire_after is 30; allowed: a Duration of whole days"),
