@@ -859,14 +859,19 @@ class QueueWorker(Construct):
         self._add_backlog_scaling(processing_time, acceptable_latency)
 
     def _worker_user_data(self, batch_size: int) -> ec2.UserData:
-        """Install worker.py as a systemd service that runs as an unprivileged dynamic user."""
+        """Install worker.py (and work.py, the work it shares with the Lambda handler) as a
+        systemd service that runs as an unprivileged dynamic user."""
         worker = (RUNTIME_DIR / "worker.py").read_text().rstrip("\n")
+        work = (RUNTIME_DIR / "work.py").read_text().rstrip("\n")
         region = Stack.of(self).region
         user_data = ec2.UserData.for_linux()
         user_data.add_commands(
             "set -euo pipefail",
             "dnf install -y python3-boto3",
             "install -d -m 0755 /opt/queue-worker",
+            "cat > /opt/queue-worker/work.py <<'WORK_PY'",
+            work,
+            "WORK_PY",
             "cat > /opt/queue-worker/worker.py <<'WORKER_PY'",
             worker,
             "WORKER_PY",

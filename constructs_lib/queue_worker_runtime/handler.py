@@ -9,28 +9,18 @@ A FIFO queue keeps order within a message group, so after the first failure of a
 handler stops and reports that record and every later one: processing a later message of the
 same group would overtake the failed one.
 
-The work itself (``process``) is the example's: a message is a JSON object with an ``id``;
-anything else is a poison message that fails every time and ends in the dead-letter queue.
-Replace ``process`` with your own.
+The work itself is ``work.process``, shared with the instances' worker program.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
+from work import process
+
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
-
-
-def process(body: str) -> dict[str, Any]:
-    """Do the work of one message; raise ValueError when it cannot be done."""
-    message = json.loads(body)  # a json.JSONDecodeError is a ValueError
-    if not isinstance(message, dict) or "id" not in message:
-        raise ValueError("a message is a JSON object with an 'id'")
-    logger.info("processed message %s", message["id"])
-    return message
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:

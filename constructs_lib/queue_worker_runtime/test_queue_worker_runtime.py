@@ -1,18 +1,23 @@
 """The Lambda handler and the instances' worker program, run here: the worker against SQS
 emulated in process (moto's mock_aws), no boto3 mocks.
 
-Not shipped (the construct's asset and user data take handler.py and worker.py only).
+Not shipped (the construct's asset takes handler.py and work.py, the user data worker.py and
+work.py).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
+
+# as on Lambda and on the instances, work.py is importable beside handler.py and worker.py
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 def _load(name: str):

@@ -8,29 +8,21 @@ fails is left alone: it becomes visible again when its visibility timeout ends, 
 refresh) it finishes the batch in hand and stops, so no message is half done.
 
 Environment: ``QUEUE_URL``, ``BATCH_SIZE`` (1 to 10) and the region (``AWS_DEFAULT_REGION``).
-Needs boto3 (``dnf install python3-boto3`` on Amazon Linux 2023). Replace ``process`` with your
-own work.
+Needs boto3 (``dnf install python3-boto3`` on Amazon Linux 2023). The work itself is
+``work.process`` (work.py, installed beside it), shared with the Lambda handler.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
 from typing import Any
 
+from work import process
+
 logger = logging.getLogger("queue-worker")
 WAIT_TIME_SECONDS = 20
-
-
-def process(body: str) -> dict[str, Any]:
-    """Do the work of one message; raise ValueError when it cannot be done."""
-    message = json.loads(body)  # a json.JSONDecodeError is a ValueError
-    if not isinstance(message, dict) or "id" not in message:
-        raise ValueError("a message is a JSON object with an 'id'")
-    logger.info("processed message %s", message["id"])
-    return message
 
 
 def poll_once(
