@@ -21,20 +21,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tools.facts import NAV_ORDER  # noqa: E402
+
 BIN = Path(sys.executable).parent
 CDK = ["npx", "--no-install", "cdk", "synth", "--quiet"]
 FLOOR_APP = ["--app", f"{sys.executable} bench/empty_app.py"]
-ARCH_FOLDERS = (
-    "network",
-    "web_tier",
-    "serverless_api",
-    "static_site",
-    "aurora_global",
-    "queue_worker",
-    "fan_out",
-    "streaming_ingestion",
-    "data_protection",
-)
+# Each architecture's test folder: its docs page name (the site's nav order), with underscores.
+ARCH_FOLDERS = tuple(name.replace("-", "_") for name in NAV_ORDER)
 ONE_ARCH_TARGET = 1.5
 WHOLE_APP_TARGET = 2.0
 
