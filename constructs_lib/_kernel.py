@@ -16,6 +16,9 @@ import re
 
 from aws_cdk import (
     Acknowledgment,
+    Aws,
+    CfnCondition,
+    CfnMapping,
     CfnResource,
     Duration,
     Fn,
@@ -26,6 +29,7 @@ from aws_cdk import (
     region_info,
 )
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -137,6 +141,32 @@ def _check_strings(name: str, value: object, allowed: str = "strings") -> tuple[
     return tuple(value)
 
 
+# piece: _check_type
+
+
+def _check_type(name: str, value: object, kind: type | str, allowed: str) -> None:
+    """An instance of ``kind``; a str ``kind`` names the attribute a jsii interface (which
+    isinstance cannot check) guarantees, e.g. ``vpc_id`` for an ec2.IVpc. A string is never
+    one (a token string included: it stands for a value, not a construct); an imported
+    resource whose attributes are tokens passes."""
+    if isinstance(value, str) or not (
+        hasattr(value, kind) if isinstance(kind, str) else isinstance(value, kind)
+    ):
+        raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
+
+
+# piece: _only_with
+
+
+def _only_with(
+    name: str, value: object, condition: bool, option: str, default: object = None
+) -> None:
+    """A prop given (other than its ``default``: None, or False for a flag) without the
+    ``option`` it belongs to (``condition`` false) is a mistake, not a no-op."""
+    if not condition and value is not default and value != default:
+        raise ValueError(f"{name} is {value!r}; allowed only with {option}")
+
+
 # piece: _known_regions
 
 _REGIONS: dict[str, str] = {}
@@ -237,6 +267,25 @@ def _check_source_cidr(
     return network
 
 
+# piece: _selection_kwargs
+
+# The fields of an ec2.SubnetSelection, by the keywords IVpc.select_subnets takes in Python.
+_SELECTION_FIELDS = (
+    "availability_zones",
+    "one_per_az",
+    "subnet_filters",
+    "subnet_group_name",
+    "subnet_type",
+    "subnets",
+)
+
+
+def _selection_kwargs(selection: ec2.SubnetSelection) -> dict[str, object]:
+    """A SubnetSelection's set fields as keyword arguments for ``IVpc.select_subnets``."""
+    fields = {name: getattr(selection, name) for name in _SELECTION_FIELDS}
+    return {name: value for name, value in fields.items() if value is not None}
+
+
 # piece: _ACM_CERTIFICATE_ARN
 
 _ACM_CERTIFICATE_ARN = re.compile(
@@ -260,6 +309,22 @@ def _check_certificate_arn(name: str, arn: object, region: str | None = None) ->
         )
     if region is not None and not _is_token(region) and match.group(1) != region:
         raise ValueError(f"{name} is in {match.group(1)}; allowed: a certificate in {region}")
+
+
+# piece: _al2023_image
+
+
+def _al2023_image(instance_type: ec2.InstanceType) -> ec2.IMachineImage:
+    """The latest Amazon Linux 2023 for ``instance_type``'s CPU: arm64 on Graviton, else x86_64.
+
+    An image of the wrong architecture fails only at launch, after the deployment started.
+    """
+    cpu = (
+        ec2.AmazonLinuxCpuType.ARM_64
+        if instance_type.architecture == ec2.InstanceArchitecture.ARM_64
+        else ec2.AmazonLinuxCpuType.X86_64
+    )
+    return ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu)
 
 
 # piece: _encrypted_root_volume
@@ -441,6 +506,76 @@ def _log_bucket(
         )
     )
     return bucket
+
+
+# piece: _alb_access_logs
+
+# Regions launched since August 2022 have no ELB account: their log delivery is a service.
+_ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+def _alb_access_logs(
+    scope: Construct, load_balancer: elbv2.ApplicationLoadBalancer, bucket: s3.Bucket, prefix: str
+) -> None:
+    """``log_access_logs``, which needs the region to name the writer, also in an
+    environment-agnostic stack, whose region is a token.
+
+    The writer is the ELB account of a region launched before August 2022, the log-delivery
+    service in newer ones. Without a region the template decides at deploy time, from a map of
+    every region aws-cdk-lib knows (a region newer than the installed aws-cdk-lib fails the
+    deployment on the map: pin an environment there). The map and its condition go in
+    ``scope``.
+    """
+    stack = Stack.of(scope)
+    if not Token.is_unresolved(stack.region):
+        load_balancer.log_access_logs(bucket, prefix)
+        return
+    accounts = CfnMapping(
+        scope,
+        "ElbLogDeliveryAccounts",
+        mapping={
+            region.name: {"account": region.elbv2_account or "none"}
+            for region in region_info.RegionInfo.regions
+        },
+    )
+    account = accounts.find_in_map(Aws.REGION, "account")
+    has_account = CfnCondition(
+        scope,
+        "RegionHasElbAccount",
+        expression=Fn.condition_not(Fn.condition_equals(account, "none")),
+    )
+    elb_account_root = Fn.condition_if(
+        has_account.logical_id,
+        Fn.join("", ["arn:", Aws.PARTITION, ":iam::", account, ":root"]),
+        Aws.NO_VALUE,
+    ).to_string()
+    delivery_service = Fn.condition_if(
+        has_account.logical_id, Aws.NO_VALUE, _ELB_LOG_DELIVERY
+    ).to_string()
+    for key, value in (
+        ("access_logs.s3.enabled", "true"),
+        ("access_logs.s3.bucket", bucket.bucket_name),
+        ("access_logs.s3.prefix", prefix),
+    ):
+        load_balancer.set_attribute(key, value)
+    objects = bucket.arn_for_objects(f"{prefix}/AWSLogs/{stack.account}/*")
+    writers = [iam.ArnPrincipal(elb_account_root), iam.ServicePrincipal(delivery_service)]
+    delivery = iam.ServicePrincipal("delivery.logs.amazonaws.com")
+    for statement in (
+        iam.PolicyStatement(actions=["s3:PutObject"], principals=writers, resources=[objects]),
+        iam.PolicyStatement(
+            actions=["s3:PutObject"],
+            principals=[delivery],
+            resources=[objects],
+            conditions={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+        ),
+        iam.PolicyStatement(
+            actions=["s3:GetBucketAcl"], principals=[delivery], resources=[bucket.bucket_arn]
+        ),
+    ):
+        bucket.add_to_resource_policy(statement)
+    # As log_access_logs does: the ALB checks the policy when it turns logging on.
+    load_balancer.node.default_child.add_resource_dependency(bucket.policy.node.default_child)
 
 
 # piece: _SSM_SESSION_ACTIONS

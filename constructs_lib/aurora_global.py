@@ -121,7 +121,7 @@ DEFAULT_SERVERLESS_CAPACITY = (0.5, 16)
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
 # pieces: _check_int, _check_number, _check_strings, _known_regions, _check_region,
-# pieces: _managed_log_group
+# pieces: _managed_log_group, _selection_kwargs
 
 
 def _is_token(value: object) -> bool:
@@ -185,6 +185,23 @@ def _check_region(name: str, region: object) -> None:
             f"{name} is {region!r}; allowed: an AWS region such as 'us-east-1' "
             f"(one of the {len(known)} this aws-cdk-lib knows)"
         )
+
+
+# The fields of an ec2.SubnetSelection, by the keywords IVpc.select_subnets takes in Python.
+_SELECTION_FIELDS = (
+    "availability_zones",
+    "one_per_az",
+    "subnet_filters",
+    "subnet_group_name",
+    "subnet_type",
+    "subnets",
+)
+
+
+def _selection_kwargs(selection: ec2.SubnetSelection) -> dict[str, object]:
+    """A SubnetSelection's set fields as keyword arguments for ``IVpc.select_subnets``."""
+    fields = {name: getattr(selection, name) for name in _SELECTION_FIELDS}
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def _managed_log_group(
@@ -903,7 +920,7 @@ class AuroraGlobalSecondary(_RegionalCluster):
             customer_managed_key=customer_managed_key,
         )
         selection = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-        subnets = vpc.select_subnets(**_as_kwargs(selection))
+        subnets = vpc.select_subnets(**_selection_kwargs(selection))
         subnet_group = rds.CfnDBSubnetGroup(
             self,
             "SubnetGroup",
@@ -995,13 +1012,6 @@ class AuroraGlobalSecondary(_RegionalCluster):
         return iam.Grant.add_to_principal(
             grantee=grantee, actions=["rds-db:connect"], resource_arns=[arn]
         )
-
-
-def _as_kwargs(selection: ec2.SubnetSelection) -> dict:
-    """A SubnetSelection's set fields as keyword arguments for ``select_subnets``."""
-    names = ("availability_zones", "one_per_az", "subnet_filters", "subnet_group_name")
-    fields = {name: getattr(selection, name) for name in names + ("subnet_type", "subnets")}
-    return {name: value for name, value in fields.items() if value is not None}
 
 
 def _instance_policy(removal_policy: RemovalPolicy) -> RemovalPolicy:

@@ -72,7 +72,7 @@ MAX_BLOCKED_CIDRS = 16
 # pieces: _check_int, _check_choice, _check_flag, _check_instance_type, _check_source_cidr, _peer,
 # pieces: _encrypted_root_volume, _managed_log_group, _SSM_SESSION_ACTIONS,
 # pieces: _acknowledge_ssm_session, _allow_ssm_session, _except_cdk_handlers,
-# pieces: _own_cdk_handler_logs
+# pieces: _own_cdk_handler_logs, _al2023_image
 
 
 def _is_token(value: object) -> bool:
@@ -169,6 +169,19 @@ def _check_source_cidr(
             f"{widest_ipv4} or narrower, IPv6 /{widest_ipv6} or narrower, such as {example!r}"
         )
     return network
+
+
+def _al2023_image(instance_type: ec2.InstanceType) -> ec2.IMachineImage:
+    """The latest Amazon Linux 2023 for ``instance_type``'s CPU: arm64 on Graviton, else x86_64.
+
+    An image of the wrong architecture fails only at launch, after the deployment started.
+    """
+    cpu = (
+        ec2.AmazonLinuxCpuType.ARM_64
+        if instance_type.architecture == ec2.InstanceArchitecture.ARM_64
+        else ec2.AmazonLinuxCpuType.X86_64
+    )
+    return ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu)
 
 
 def _encrypted_root_volume(size_gib: int = 8, device_name: str = "/dev/xvda") -> ec2.BlockDevice:
@@ -902,11 +915,6 @@ class ThreeTierNetwork(Construct):
         a replacement in another AZ is the same bastion.
         """
         itype = ec2.InstanceType(instance_type)
-        cpu = (
-            ec2.AmazonLinuxCpuType.ARM_64
-            if itype.architecture == ec2.InstanceArchitecture.ARM_64
-            else ec2.AmazonLinuxCpuType.X86_64
-        )
         security_group = ec2.SecurityGroup(
             self,
             "BastionGroupSecurityGroup",
@@ -929,7 +937,7 @@ class ThreeTierNetwork(Construct):
             self,
             "BastionLaunchTemplate",
             instance_type=itype,
-            machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu),
+            machine_image=_al2023_image(itype),
             security_group=security_group,
             role=role,
             require_imdsv2=True,

@@ -87,7 +87,7 @@ DEFAULT_DEAD_LETTER_RETENTION = Duration.days(14)
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
 # pieces: _check_int, _check_choice, _check_flag, _check_text, _check_instance_type,
 # pieces: _encrypted_root_volume, _managed_log_group, _hardened_queue, _allow_ssm_session,
-# pieces: _whole_duration
+# pieces: _whole_duration, _al2023_image, _check_type, _only_with
 
 
 def _is_token(value: object) -> bool:
@@ -148,6 +148,26 @@ def _whole_duration(
     return int(amount)
 
 
+def _check_type(name: str, value: object, kind: type | str, allowed: str) -> None:
+    """An instance of ``kind``; a str ``kind`` names the attribute a jsii interface (which
+    isinstance cannot check) guarantees, e.g. ``vpc_id`` for an ec2.IVpc. A string is never
+    one (a token string included: it stands for a value, not a construct); an imported
+    resource whose attributes are tokens passes."""
+    if isinstance(value, str) or not (
+        hasattr(value, kind) if isinstance(kind, str) else isinstance(value, kind)
+    ):
+        raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
+
+
+def _only_with(
+    name: str, value: object, condition: bool, option: str, default: object = None
+) -> None:
+    """A prop given (other than its ``default``: None, or False for a flag) without the
+    ``option`` it belongs to (``condition`` false) is a mistake, not a no-op."""
+    if not condition and value is not default and value != default:
+        raise ValueError(f"{name} is {value!r}; allowed only with {option}")
+
+
 def _check_instance_type(name: str, value: object) -> None:
     """An EC2 instance type written as AWS writes it (``t4g.nano``, ``m7i-flex.2xlarge``)."""
     _check_text(
@@ -157,6 +177,19 @@ def _check_instance_type(name: str, value: object) -> None:
         r"|metal(-[0-9]+xl)?)",
         "an EC2 instance type such as 't4g.micro' or 'm7i.2xlarge' (family.size)",
     )
+
+
+def _al2023_image(instance_type: ec2.InstanceType) -> ec2.IMachineImage:
+    """The latest Amazon Linux 2023 for ``instance_type``'s CPU: arm64 on Graviton, else x86_64.
+
+    An image of the wrong architecture fails only at launch, after the deployment started.
+    """
+    cpu = (
+        ec2.AmazonLinuxCpuType.ARM_64
+        if instance_type.architecture == ec2.InstanceArchitecture.ARM_64
+        else ec2.AmazonLinuxCpuType.X86_64
+    )
+    return ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu)
 
 
 def _encrypted_root_volume(size_gib: int = 8, device_name: str = "/dev/xvda") -> ec2.BlockDevice:
@@ -257,20 +290,6 @@ def _allow_ssm_session(role: iam.IRole) -> None:
 
 
 # END VENDORED
-
-
-def _check_type(name: str, value: object, kind: type | str, allowed: str) -> None:
-    """An instance of ``kind``; a str ``kind`` names the attribute a jsii interface (which
-    isinstance cannot check) guarantees, e.g. ``queue_arn`` for an sqs.IQueue."""
-    ok = hasattr(value, kind) if isinstance(kind, str) else isinstance(value, kind)
-    if not ok or isinstance(value, str):
-        raise ValueError(f"{name} is {value!r}; allowed: {allowed}")
-
-
-def _only_with(name: str, value: object, condition: bool, option: str) -> None:
-    """A companion prop given without the option it belongs to is a mistake, not a no-op."""
-    if value is not None and value is not False and not condition:
-        raise ValueError(f"{name} is {value!r}; allowed only with {option}")
 
 
 class QueueWorker(Construct):
@@ -406,8 +425,11 @@ class QueueWorker(Construct):
         _check_flag("fifo", fifo)
         _check_flag("content_based_deduplication", content_based_deduplication)
         _check_flag("high_throughput", high_throughput)
-        _only_with("content_based_deduplication", content_based_deduplication, fifo, "fifo=True")
-        _only_with("high_throughput", high_throughput, fifo, "fifo=True")
+        for name, value in (
+            ("content_based_deduplication", content_based_deduplication),
+            ("high_throughput", high_throughput),
+        ):
+            _only_with(name, value, fifo, "fifo=True", default=False)
         _check_int("max_receive_count", max_receive_count, *_MAX_RECEIVE_COUNT)
         retention = _whole_duration("retention_period", retention_period, "seconds", *_RETENTION_S)
         self._check_dead_letter(
@@ -815,16 +837,11 @@ class QueueWorker(Construct):
         )
         _allow_ssm_session(role)
         itype = ec2.InstanceType(instance_type)
-        cpu = (
-            ec2.AmazonLinuxCpuType.ARM_64
-            if itype.architecture == ec2.InstanceArchitecture.ARM_64
-            else ec2.AmazonLinuxCpuType.X86_64
-        )
         launch_template = ec2.LaunchTemplate(
             self,
             "LaunchTemplate",
             instance_type=itype,
-            machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu),
+            machine_image=_al2023_image(itype),
             security_group=group_,
             role=role,
             user_data=self._worker_user_data(batch_size),

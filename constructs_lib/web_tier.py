@@ -71,13 +71,12 @@ _CRON_FIELDS = (
     ("day of week", 0, 7, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),
 )
 _CRON_ITEM = re.compile(r"(\*|(\w+)(-(\w+))?)(/([1-9][0-9]*))?")
-# Regions launched since August 2022 have no ELB account: their log delivery is a service.
-_ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
 
 # BEGIN VENDORED from constructs_lib/_kernel.py by `make vendor`; edit it there
 # pieces: _check_int, _check_number, _check_flag, _check_text, _check_instance_type, _parse_cidr,
 # pieces: _check_source_cidr, _peer, _check_certificate_arn, _encrypted_root_volume,
-# pieces: _log_bucket, _allow_ssm_session, _except_cdk_handlers
+# pieces: _log_bucket, _allow_ssm_session, _except_cdk_handlers, _alb_access_logs,
+# pieces: _al2023_image
 
 
 def _is_token(value: object) -> bool:
@@ -202,6 +201,19 @@ def _check_certificate_arn(name: str, arn: object, region: str | None = None) ->
         raise ValueError(f"{name} is in {match.group(1)}; allowed: a certificate in {region}")
 
 
+def _al2023_image(instance_type: ec2.InstanceType) -> ec2.IMachineImage:
+    """The latest Amazon Linux 2023 for ``instance_type``'s CPU: arm64 on Graviton, else x86_64.
+
+    An image of the wrong architecture fails only at launch, after the deployment started.
+    """
+    cpu = (
+        ec2.AmazonLinuxCpuType.ARM_64
+        if instance_type.architecture == ec2.InstanceArchitecture.ARM_64
+        else ec2.AmazonLinuxCpuType.X86_64
+    )
+    return ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu)
+
+
 def _encrypted_root_volume(size_gib: int = 8, device_name: str = "/dev/xvda") -> ec2.BlockDevice:
     """The root volume every instance boots from: gp3, encrypted, deleted with the instance."""
     return ec2.BlockDevice(
@@ -322,6 +334,74 @@ def _log_bucket(
         )
     )
     return bucket
+
+
+# Regions launched since August 2022 have no ELB account: their log delivery is a service.
+_ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+def _alb_access_logs(
+    scope: Construct, load_balancer: elbv2.ApplicationLoadBalancer, bucket: s3.Bucket, prefix: str
+) -> None:
+    """``log_access_logs``, which needs the region to name the writer, also in an
+    environment-agnostic stack, whose region is a token.
+
+    The writer is the ELB account of a region launched before August 2022, the log-delivery
+    service in newer ones. Without a region the template decides at deploy time, from a map of
+    every region aws-cdk-lib knows (a region newer than the installed aws-cdk-lib fails the
+    deployment on the map: pin an environment there). The map and its condition go in
+    ``scope``.
+    """
+    stack = Stack.of(scope)
+    if not Token.is_unresolved(stack.region):
+        load_balancer.log_access_logs(bucket, prefix)
+        return
+    accounts = CfnMapping(
+        scope,
+        "ElbLogDeliveryAccounts",
+        mapping={
+            region.name: {"account": region.elbv2_account or "none"}
+            for region in region_info.RegionInfo.regions
+        },
+    )
+    account = accounts.find_in_map(Aws.REGION, "account")
+    has_account = CfnCondition(
+        scope,
+        "RegionHasElbAccount",
+        expression=Fn.condition_not(Fn.condition_equals(account, "none")),
+    )
+    elb_account_root = Fn.condition_if(
+        has_account.logical_id,
+        Fn.join("", ["arn:", Aws.PARTITION, ":iam::", account, ":root"]),
+        Aws.NO_VALUE,
+    ).to_string()
+    delivery_service = Fn.condition_if(
+        has_account.logical_id, Aws.NO_VALUE, _ELB_LOG_DELIVERY
+    ).to_string()
+    for key, value in (
+        ("access_logs.s3.enabled", "true"),
+        ("access_logs.s3.bucket", bucket.bucket_name),
+        ("access_logs.s3.prefix", prefix),
+    ):
+        load_balancer.set_attribute(key, value)
+    objects = bucket.arn_for_objects(f"{prefix}/AWSLogs/{stack.account}/*")
+    writers = [iam.ArnPrincipal(elb_account_root), iam.ServicePrincipal(delivery_service)]
+    delivery = iam.ServicePrincipal("delivery.logs.amazonaws.com")
+    for statement in (
+        iam.PolicyStatement(actions=["s3:PutObject"], principals=writers, resources=[objects]),
+        iam.PolicyStatement(
+            actions=["s3:PutObject"],
+            principals=[delivery],
+            resources=[objects],
+            conditions={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+        ),
+        iam.PolicyStatement(
+            actions=["s3:GetBucketAcl"], principals=[delivery], resources=[bucket.bucket_arn]
+        ),
+    ):
+        bucket.add_to_resource_policy(statement)
+    # As log_access_logs does: the ALB checks the policy when it turns logging on.
+    load_balancer.node.default_child.add_resource_dependency(bucket.policy.node.default_child)
 
 
 # What SSM Session Manager's agent calls, as aws-cdk-lib's BastionHostLinux grants it: the same
@@ -1132,6 +1212,7 @@ class WebTier(Construct):
         access_log_expiration: Duration = _ONE_YEAR,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         auto_delete_objects: bool = False,
+        user_data: ec2.UserData | None = None,
     ) -> None:
         """Create the load balancer, the target group, the launch template and the group.
 
@@ -1223,8 +1304,15 @@ class WebTier(Construct):
             Default: RETAIN.
         :param auto_delete_objects: empty the access-log bucket on deletion (with DESTROY).
             Default: False.
+        :param user_data: what each instance runs at boot: your application, which must
+            listen on ``app_port`` and answer ``health_check_path`` with 200.
+            Default: None (``web_server_user_data``: httpd naming the instance and its AZ; it
+            installs a package, so the instances need a route to the Amazon Linux repositories:
+            NAT, or the S3 gateway endpoint).
         """
         super().__init__(scope, construct_id)
+        if user_data is not None and not isinstance(user_data, ec2.UserData):
+            raise ValueError(f"user_data is {user_data!r}; allowed: an aws_ec2.UserData")
         if isinstance(fixed_responses, str) or not isinstance(fixed_responses, Mapping | None):
             raise ValueError(
                 f"fixed_responses is {fixed_responses!r}; allowed: a mapping of path -> text"
@@ -1324,7 +1412,7 @@ class WebTier(Construct):
             grace_period=health_check_grace_period,
             instance_warmup=instance_warmup,
             cooldown=cooldown,
-            user_data=web_server_user_data(app_port, health_check_path),
+            user_data=user_data or web_server_user_data(app_port, health_check_path),
             notification_topic=notification_topic,
         )
         self.target_group = elbv2.ApplicationTargetGroup(
@@ -1430,78 +1518,8 @@ class WebTier(Construct):
             removal_policy=removal_policy,
             auto_delete_objects=auto_delete_objects,
         )
-        if Token.is_unresolved(Stack.of(self).region):
-            self._log_access_anywhere(bucket, "alb")
-        else:
-            self.load_balancer.log_access_logs(bucket, "alb")
+        _alb_access_logs(self, self.load_balancer, bucket, "alb")
         return bucket
-
-    def _log_access_anywhere(self, bucket: s3.Bucket, prefix: str) -> None:
-        """``log_access_logs`` for an environment-agnostic stack, whose region is a token.
-
-        aws-cdk-lib needs the region to name the writer: the ELB account of a region launched
-        before August 2022, the log-delivery service in newer ones. Here the template decides
-        at deploy time, from a map of every region aws-cdk-lib knows (a region newer than the
-        installed aws-cdk-lib fails the deployment on the map: pin an environment there).
-        """
-        stack = Stack.of(self)
-        accounts = CfnMapping(
-            self,
-            "ElbLogDeliveryAccounts",
-            mapping={
-                region.name: {"account": region.elbv2_account or "none"}
-                for region in region_info.RegionInfo.regions
-            },
-        )
-        account = accounts.find_in_map(Aws.REGION, "account")
-        has_account = CfnCondition(
-            self,
-            "RegionHasElbAccount",
-            expression=Fn.condition_not(Fn.condition_equals(account, "none")),
-        )
-        elb_account_root = Fn.condition_if(
-            has_account.logical_id,
-            Fn.join("", ["arn:", Aws.PARTITION, ":iam::", account, ":root"]),
-            Aws.NO_VALUE,
-        ).to_string()
-        delivery_service = Fn.condition_if(
-            has_account.logical_id, Aws.NO_VALUE, _ELB_LOG_DELIVERY
-        ).to_string()
-        logs_path = f"{prefix}/AWSLogs/{stack.account}/*"
-        for key, value in (
-            ("access_logs.s3.enabled", "true"),
-            ("access_logs.s3.bucket", bucket.bucket_name),
-            ("access_logs.s3.prefix", prefix),
-        ):
-            self.load_balancer.set_attribute(key, value)
-        bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                actions=["s3:PutObject"],
-                principals=[
-                    iam.ArnPrincipal(elb_account_root),
-                    iam.ServicePrincipal(delivery_service),
-                ],
-                resources=[bucket.arn_for_objects(logs_path)],
-            )
-        )
-        delivery = iam.ServicePrincipal("delivery.logs.amazonaws.com")
-        bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                actions=["s3:PutObject"],
-                principals=[delivery],
-                resources=[bucket.arn_for_objects(logs_path)],
-                conditions={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
-            )
-        )
-        bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                actions=["s3:GetBucketAcl"], principals=[delivery], resources=[bucket.bucket_arn]
-            )
-        )
-        # As log_access_logs does: the ALB checks the policy when it turns logging on.
-        self.load_balancer.node.default_child.add_resource_dependency(
-            bucket.policy.node.default_child
-        )
 
     def _auto_scaling_group(
         self,
@@ -1518,11 +1536,6 @@ class WebTier(Construct):
     ) -> autoscaling.AutoScalingGroup:
         min_capacity, desired_capacity, max_capacity = capacity
         itype = ec2.InstanceType(instance_type)
-        cpu = (
-            ec2.AmazonLinuxCpuType.ARM_64
-            if itype.architecture == ec2.InstanceArchitecture.ARM_64
-            else ec2.AmazonLinuxCpuType.X86_64
-        )
         role = iam.Role(
             self,
             "InstanceRole",
@@ -1536,7 +1549,7 @@ class WebTier(Construct):
             self,
             "LaunchTemplate",
             instance_type=itype,
-            machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu),
+            machine_image=_al2023_image(itype),
             security_group=self.instance_security_group,
             role=role,
             user_data=user_data,

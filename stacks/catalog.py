@@ -190,6 +190,10 @@ _fan_out = _stacks_from("fan_out_stack", "add_fan_out_stacks")
 _streaming_ingestion = _stacks_from("streaming_ingestion_stack", "add_streaming_ingestion_stacks")
 # DataProtectionReplica-<region> first, then DataProtection (it replicates into the replica).
 _data_protection = _stacks_from("data_protection_stack", "add_data_protection_stacks")
+# WhatIsTheTimeV1 ... V7 and MyClothesV1 ... V5: one stack per version of the notes.
+_what_is_the_time = _stacks_from("what_is_the_time_stack", "add_what_is_the_time_stacks")
+_my_clothes = _stacks_from("my_clothes_stack", "add_my_clothes_stacks")
+_my_word_press = _stacks_from("my_word_press_stack", "add_my_word_press_stacks")
 
 
 @dataclass(frozen=True)
@@ -201,11 +205,16 @@ class Architecture:
     add: Callable[[Composition], None]
     stack_prefixes: tuple[str, ...] = ()
     # Its sandbox stacks idle above stacks.leases.LEASE_THRESHOLD_USD a month (tests check this
-    # against tools.cost), so they get a lease by default.
-    idles_above_lease_threshold: bool = False
+    # against tools.cost), so they get a lease by default: all of them (True), or those named.
+    idles_above_lease_threshold: bool | tuple[str, ...] = False
 
     def owns(self, stack_name: str) -> bool:
         return stack_name in self.stack_names or stack_name.startswith(self.stack_prefixes)
+
+    def leased_by_default(self, stack_name: str) -> bool:
+        """Whether the sandbox stack ``stack_name`` (without a prefix) gets a lease by default."""
+        flag = self.idles_above_lease_threshold
+        return flag if isinstance(flag, bool) else stack_name in flag
 
 
 # In study order; each name is its page under docs/ and its `-c arch=<name>`.
@@ -236,6 +245,20 @@ ARCHITECTURES: dict[str, Architecture] = {
             (names.DATA_PROTECTION,),
             _data_protection,
             (names.DATA_PROTECTION_REPLICA_PREFIX,),
+        ),
+        Architecture(
+            "what-is-the-time",
+            names.WHAT_IS_THE_TIME,
+            _what_is_the_time,
+            # v1 alone idles under $10: one t4g.nano and its Elastic IP.
+            idles_above_lease_threshold=names.WHAT_IS_THE_TIME[1:],
+        ),
+        Architecture("my-clothes", names.MY_CLOTHES, _my_clothes, idles_above_lease_threshold=True),
+        Architecture(
+            "my-word-press",
+            (names.MY_WORD_PRESS,),
+            _my_word_press,
+            idles_above_lease_threshold=True,
         ),
     )
 }
@@ -306,11 +329,9 @@ def add_stacks(
         composition.stacks,
         hours=lease_hours,
         profile=profile,
-        leased_by_default=lambda stack_id: (
-            ARCHITECTURES[
-                architecture_of(stack_id.removeprefix(prefix))
-            ].idles_above_lease_threshold
-        ),
+        leased_by_default=lambda stack_id: ARCHITECTURES[
+            architecture_of(stack_id.removeprefix(prefix))
+        ].leased_by_default(stack_id.removeprefix(prefix)),
     )
     add_leases(composition.stacks, plan)
     if nag:

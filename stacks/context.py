@@ -28,6 +28,8 @@ KNOWN_KEYS = {
     "site_domain": "the static site's custom domain (production asks for it)",
     "site_certificate_arn": "the static site's ACM certificate in us-east-1 (production)",
     "data_replica_region": "the data-protection replica bucket's region",
+    "domain": "WhatIsTheTime's public hosted zone (a private zone without it)",
+    "session_store": "MyClothes' session store from v3 on: dynamodb or valkey",
 }
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import CfnOutput, CfnParameter, Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from constructs_lib.web_tier import WebTier
+from stacks.certificate import certificate_arn_for
 from stacks.profiles import Profile
 from stacks.shared_network import NetworkAttachment, profile_network
-
-CERTIFICATE_ARN_CONTEXT_KEY = "certificate_arn"
 
 
 @dataclass(frozen=True)
@@ -57,9 +56,7 @@ class WebTierStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         settings = profile.pick(SETTINGS, "web-tier")
-        certificate_arn = self.node.try_get_context(CERTIFICATE_ARN_CONTEXT_KEY)
-        if certificate_arn is None and settings.https_only:
-            certificate_arn = self._certificate_parameter().value_as_string
+        certificate_arn = certificate_arn_for(self, https_only=settings.https_only)
         self.network = network or NetworkAttachment.of(profile_network(self, profile))
         self.network.join(self)
         # CloudFormation starts a group at its minimum when DesiredCapacity is absent; leaving it
@@ -87,20 +84,6 @@ class WebTierStack(Stack):
             auto_delete_objects=profile.auto_delete_objects,
         )
         self._add_outputs()
-
-    def _certificate_parameter(self) -> CfnParameter:
-        """A required parameter: `cdk synth` works with no AWS resources, `cdk deploy` without a
-        certificate fails before CloudFormation creates anything."""
-        return CfnParameter(
-            self,
-            "CertificateArn",
-            type="String",
-            description="ACM certificate (in this stack's region) for the HTTPS listener; "
-            f"or synthesize with -c {CERTIFICATE_ARN_CONTEXT_KEY}=<arn>",
-            allowed_pattern=r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}",
-            constraint_description="an ACM certificate ARN, "
-            "arn:aws:acm:<region>:<account>:certificate/<uuid>",
-        )
 
     def _add_outputs(self) -> None:
         CfnOutput(

@@ -90,6 +90,9 @@ def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.It
     )
     items[:] = [item for item in items if not item.get_closest_marker("deploy")] + deploy
     session.config.stash[_COPY_SELECTED] = any(item.get_closest_marker("copy") for item in items)
+    session.config.stash[_PROBE_SELECTED] = any(
+        Path(str(item.path)).name == "test_classic_emulation.py" for item in items
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -101,6 +104,8 @@ _DEPLOY_SELECTED = pytest.StashKey[bool]()
 BACKGROUND_PROOF = pytest.StashKey[object]()
 _COPY_SELECTED = pytest.StashKey[bool]()
 BACKGROUND_COPIES = pytest.StashKey[dict]()
+_PROBE_SELECTED = pytest.StashKey[bool]()
+BACKGROUND_PROBE = pytest.StashKey[dict]()
 
 
 @pytest.fixture(scope="session")
@@ -152,6 +157,26 @@ def _copies_in_background(request, tmp_path_factory: pytest.TempPathFactory):
         yield
     finally:
         for process in started.values():
+            process.kill()
+            process.communicate()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _classic_probe_in_background(request):
+    """When the run has tests/emulator/test_classic_emulation.py: its probe (an in-process
+    moto in a process of its own, tests/emulator/classic_probe.py) started now, collected by
+    its tests, stopped at the end if still running."""
+    if not request.config.stash.get(_PROBE_SELECTED, False):
+        yield
+        return
+    from tests.emulator.test_classic_emulation import start_probe
+
+    started = {"probe": start_probe()}
+    request.config.stash[BACKGROUND_PROBE] = started
+    try:
+        yield
+    finally:
+        for process in started.values():  # the probe's tests took it when they ran
             process.kill()
             process.communicate()
 

@@ -54,6 +54,44 @@ def _route_table_of(template: dict) -> dict[str, str]:
     }
 
 
+def _instance_subnets(instance: dict) -> list:
+    """An instance's subnet: its own SubnetId, or its network interfaces'."""
+    interfaces = props(instance).get("NetworkInterfaces") or []
+    return [props(instance).get("SubnetId")] + [i.get("SubnetId") for i in interfaces]
+
+
+def _publicly_addressed(template: dict) -> set[str]:
+    """The instances that answer on a public address of their own: an interface that asks
+    for one, or an Elastic IP associated with them (WhatIsTheTime v1-v4)."""
+    found = {
+        lid
+        for lid, instance in resources(template, "AWS::EC2::Instance").items()
+        if any(
+            i.get("AssociatePublicIpAddress")
+            for i in props(instance).get("NetworkInterfaces") or []
+        )
+    }
+    for kind in ("AWS::EC2::EIP", "AWS::EC2::EIPAssociation"):
+        for address in resources(template, kind).values():
+            found |= set(refs(props(address).get("InstanceId")))
+    return found
+
+
+def _data_subnets(template: dict) -> set[str]:
+    """The subnets a database, cache or file system lives in: no application instance's."""
+    kinds = {
+        "AWS::RDS::DBSubnetGroup": "SubnetIds",
+        "AWS::ElastiCache::SubnetGroup": "SubnetIds",
+        "AWS::EFS::MountTarget": "SubnetId",
+    }
+    return {
+        subnet
+        for kind, key in kinds.items()
+        for resource in resources(template, kind).values()
+        for subnet in refs(props(resource).get(key))
+    }
+
+
 def _statements(template: dict) -> Iterator[tuple[str, dict]]:
     keys = ("PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy", "ResourcePolicy")
     for lid, resource in sorted((template.get("Resources") or {}).items()):
@@ -223,21 +261,42 @@ def test_gateways_bastions_balancers_instances_and_databases_sit_in_their_tier(s
         by type, not by name, so a VPC of other subnet names (a plain ec2.Vpc) is checked too."""
         return {subnets[s]["type"] for s in refs(value) if s in subnets}
 
+    def in_application_tier(subnets: dict, value, data: set[str]) -> bool:
+        """Private subnets (with NAT egress, or isolated in a network without NAT), none of
+        them a data-tier subnet."""
+        return tiers(subnets, value) in ({"Private"}, {"Isolated"}) and not set(refs(value)) & data
+
     for profile, stack, template in _templates(synthesized):
         subnets = _subnets(template)
         if not subnets:
             continue
         where = (profile, stack)
+        data = _data_subnets(template)
+        public = _publicly_addressed(template)
         for nat in resources(template, "AWS::EC2::NatGateway").values():
             assert tiers(subnets, props(nat)["SubnetId"]) == {"Public"}, where
-        for instance in resources(template, "AWS::EC2::Instance").values():
-            assert tiers(subnets, props(instance).get("SubnetId")) == {"Public"}, where
+        for lid, instance in resources(template, "AWS::EC2::Instance").items():
+            # a bastion, a NAT instance or a public server: the public tier; any other
+            # instance (a fleet behind a load balancer) the application tier
+            edge = (
+                lid in public
+                or "/Network/" in cdk_path(instance)
+                or props(instance).get("SourceDestCheck") is False
+            )
+            placed = _instance_subnets(instance)
+            if edge:
+                assert tiers(subnets, placed) == {"Public"}, (*where, lid)
+            else:
+                assert in_application_tier(subnets, placed, data), (*where, lid)
         for lb in resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").values():
             if props(lb).get("Scheme", "internet-facing") == "internet-facing":
                 assert tiers(subnets, props(lb)["Subnets"]) == {"Public"}, where
         for group in resources(template, "AWS::AutoScaling::AutoScalingGroup").values():
-            tier = "Public" if "/Network/BastionGroup/" in cdk_path(group) else "Private"
-            assert tiers(subnets, props(group)["VPCZoneIdentifier"]) == {tier}, where
+            placed = props(group)["VPCZoneIdentifier"]
+            if "/Network/BastionGroup/" in cdk_path(group):
+                assert tiers(subnets, placed) == {"Public"}, where
+            else:
+                assert in_application_tier(subnets, placed, data), where
         for group in resources(template, "AWS::RDS::DBSubnetGroup").values():
             assert tiers(subnets, props(group)["SubnetIds"]) == {"Isolated"}, where
 
@@ -251,6 +310,17 @@ def _group(template: dict, suffix: str) -> str | None:
         ),
         None,
     )
+
+
+def _database_port(template: dict) -> int:
+    """The port the stack's database listens on: its cluster's Port, else its engine's
+    default (MySQL 3306, PostgreSQL 5432), else the network's default."""
+    for cluster in resources(template, "AWS::RDS::DBCluster").values():
+        if "Port" in props(cluster):
+            return int(props(cluster)["Port"])
+        engine = str(props(cluster).get("Engine", ""))
+        return 3306 if "mysql" in engine else 5432
+    return DEFAULT_DB_PORT
 
 
 @pytest.mark.fact("NET-24", "NET-30")
@@ -267,8 +337,7 @@ def test_tier_groups_admit_ssh_only_from_the_bastion_and_the_database_only_from_
         bastion = _group(
             template, "/Network/Bastion/Resource/InstanceSecurityGroup/Resource"
         ) or _group(template, "/Network/BastionGroupSecurityGroup/Resource")
-        clusters = resources(template, "AWS::RDS::DBCluster").values()
-        port = next((props(c)["Port"] for c in clusters if "Port" in props(c)), DEFAULT_DB_PORT)
+        port = _database_port(template)
         rules = {
             gid: [
                 props(r)
@@ -328,7 +397,8 @@ def test_every_instance_runs_amazon_linux_2023_with_imdsv2_and_encrypted_volumes
             data = props(launch_templates[used[0]]).get("LaunchTemplateData", {}) if used else {}
             where = (profile, stack, lid)
             assert "/al2023-ami-" in _parameter_default(template, props(instance)["ImageId"]), where
-            assert (data.get("MetadataOptions") or {}).get("HttpTokens") == "required", where
+            metadata = props(instance).get("MetadataOptions") or data.get("MetadataOptions")
+            assert (metadata or {}).get("HttpTokens") == "required", where
             volumes = props(instance).get("BlockDeviceMappings") or []
             assert volumes and all(v["Ebs"]["Encrypted"] is True for v in volumes), where
         for lid, launch_template in launch_templates.items():
@@ -479,6 +549,36 @@ def _balancer_groups(template: dict) -> dict[str, set[int]]:
     return groups
 
 
+def _public_server_groups(template: dict) -> set[str]:
+    """The groups whose every member is a public server (a publicly addressed instance that is
+    no bastion or NAT instance and sits behind no load balancer): WhatIsTheTime v1-v4."""
+    public = _publicly_addressed(template)
+    members: dict[str, set[str]] = {}
+    for lid, instance in resources(template, "AWS::EC2::Instance").items():
+        groups = list(refs(props(instance).get("SecurityGroupIds"))) + [
+            g
+            for i in props(instance).get("NetworkInterfaces") or []
+            for g in refs(i.get("GroupSet"))
+        ]
+        for group in groups:
+            members.setdefault(group, set()).add(lid)
+    targeted = {
+        instance
+        for target_group in resources(template, "AWS::ElasticLoadBalancingV2::TargetGroup").values()
+        for target in props(target_group).get("Targets") or []
+        for instance in refs(target.get("Id"))
+    }
+    return {
+        group
+        for group, instances in members.items()
+        if instances <= public
+        and not instances & targeted
+        and not any(
+            "/Network/" in cdk_path(resources(template, "AWS::EC2::Instance")[i]) for i in instances
+        )
+    }
+
+
 @pytest.mark.fact("NET-25", "WEB-40")
 def test_only_internet_facing_load_balancers_admit_anyone_and_only_on_their_listener_ports(
     synthesized,
@@ -488,9 +588,14 @@ def test_only_internet_facing_load_balancers_admit_anyone_and_only_on_their_list
     004:7141]; and every listener's port is open on its load balancer's group."""
     for profile, stack, template in _templates(synthesized):
         balancers = _balancer_groups(template)
+        servers = _public_server_groups(template)
         for group, rule in _ingress(template):
             if rule.get("CidrIp") == "0.0.0.0/0" or rule.get("CidrIpv6") == "::/0":
                 where = (profile, stack, group, rule.get("FromPort"))
+                if group in servers:
+                    # the notes' v1-v4: clients reach the instances themselves, on HTTP(S) only
+                    assert set(_ports(rule)) <= {80, 443}, where
+                    continue
                 assert group in balancers, where
                 assert set(_ports(rule)) <= balancers[group], where
         for group, ports in balancers.items():
@@ -572,6 +677,23 @@ def test_targets_admit_their_port_only_from_their_load_balancer_and_are_health_c
                     and ref(rule.get("SourceSecurityGroupId")) in balancer_groups
                 ]
                 assert any(port in _ports(rule) for rule in admitted), where
+            # instances registered by id (a fixed fleet behind the load balancer, no ASG)
+            instances = resources(template, "AWS::EC2::Instance")
+            for target in props(target_group).get("Targets") or []:
+                [instance_id] = [r for r in refs(target.get("Id")) if r in instances]
+                instance = props(instances[instance_id])
+                instance_groups = set(refs(instance.get("SecurityGroupIds"))) | {
+                    g
+                    for i in instance.get("NetworkInterfaces") or []
+                    for g in refs(i.get("GroupSet"))
+                }
+                admitted = [
+                    rule
+                    for group, rule in _ingress(template)
+                    if group in instance_groups
+                    and ref(rule.get("SourceSecurityGroupId")) in balancer_groups
+                ]
+                assert any(port in _ports(rule) for rule in admitted), (*where, instance_id)
 
 
 @pytest.mark.fact("API-06", "API-15", "API-30", "API-31")

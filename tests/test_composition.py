@@ -18,11 +18,14 @@ from stacks import (
     aurora_global_stack,
     data_protection_stack,
     fan_out_stack,
+    my_clothes_stack,
+    my_word_press_stack,
     queue_worker_stack,
     serverless_api_stack,
     static_site_stack,
     streaming_ingestion_stack,
     web_tier_stack,
+    what_is_the_time_stack,
 )
 from stacks.catalog import ARCHITECTURES, add_stacks, architecture_of
 from stacks.profiles import PROFILES, profile_named
@@ -239,6 +242,9 @@ def test_own_network_is_the_default_and_builds_no_network_stack_for_others(sandb
         ("fan-out", {"FanOut"}),
         ("streaming-ingestion", {"StreamingIngestion"}),
         ("data-protection", {"DataProtection", "DataProtectionReplica-us-west-2"}),
+        ("what-is-the-time", {f"WhatIsTheTimeV{n}" for n in range(1, 8)}),
+        ("my-clothes", {f"MyClothesV{n}" for n in range(1, 6)}),
+        ("my-word-press", {"MyWordPress"}),
         ("serverless-api,web-tier", {"ServerlessApi", "WebTier"}),
     ],
 )
@@ -296,6 +302,9 @@ SETTINGS_TABLES = {
     "fan-out": fan_out_stack.SETTINGS,
     "streaming-ingestion": streaming_ingestion_stack.SETTINGS,
     "data-protection": data_protection_stack.SETTINGS,
+    "what-is-the-time": what_is_the_time_stack.SETTINGS,
+    "my-clothes": my_clothes_stack.SETTINGS,
+    "my-word-press": my_word_press_stack.SETTINGS,
 }
 
 

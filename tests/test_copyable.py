@@ -32,10 +32,25 @@ EXAMPLES = {
         "security_group=ec2.SecurityGroup(stack, 'Db', vpc=vpc))"
     ),
     "data_protection": "data_protection.ProtectedBucket(stack, 'Example')",
+    "dns_records": (
+        "dns_records.DnsRecords(stack, 'Example', zone_name='whatisthetime.internal', "
+        "vpc=ec2.Vpc(stack, 'Vpc'), addresses=['10.0.1.10', '10.0.2.10'])"
+    ),
     "fan_out": "fan_out.FanOut(stack, 'Example', subscribers=[fan_out.Subscriber(name='all')])",
+    "fixed_fleet": "fixed_fleet.FixedFleet(stack, 'Example', vpc=ec2.Vpc(stack, 'Vpc'))",
     "network": "network.ThreeTierNetwork(stack, 'Example')",
     "queue_worker": "queue_worker.QueueWorker(stack, 'Example')",
+    "relational_database": (
+        "relational_database.RelationalDatabase(stack, 'Example', vpc=ec2.Vpc(stack, 'Vpc'), "
+        "subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS))"
+    ),
     "serverless_api": "serverless_api.ServerlessApi(stack, 'Example')",
+    "session_store": "session_store.SessionStore(stack, 'Example')",
+    "shared_file_system": (
+        "shared_file_system.SharedFileSystem(stack, 'Example', vpc=ec2.Vpc(stack, 'Vpc', "
+        "subnet_configuration=[ec2.SubnetConfiguration(name='Data', "
+        "subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)]))"
+    ),
     "stack_lease": "stack_lease.StackLease(stack, 'Example', hours=24)",
     "static_site": "static_site.StaticSite(stack, 'Example')",
     "streaming_ingestion": "streaming_ingestion.StreamingIngestion(stack, 'Example')",
@@ -108,6 +123,41 @@ OPTION_EXAMPLES = {
         "compression='HADOOP_SNAPPY', columns=[('id', 'string'), ('tags', 'array<string>')], "
         "query_scan_limit_mb=None, data_expire_after=Duration.days(90))"
     ),
+    "fixed_fleet": (
+        "fixed_fleet.FixedFleet(stack, 'Options', vpc=ec2.Vpc(stack, 'Vpc'), count=3, "
+        "public=False, load_balancer=True, instance_type='t3.micro', app_port=8080, "
+        "detailed_monitoring=True, termination_protection=True, "
+        "access_log_expiration=Duration.days(90))"
+    ),
+    "dns_records": (
+        "dns_records.DnsRecords(stack, 'Options', zone_name='whatisthetime.example.com', "
+        "public=True, record_name='www', addresses=[ec2.CfnEIP(stack, 'Ip1').ref, "
+        "ec2.CfnEIP(stack, 'Ip2').ref], ttl=Duration.seconds(60), health_checks=True, "
+        "health_check_port=8080, health_check_path='/ping')"
+    ),
+    "relational_database": (
+        "relational_database.RelationalDatabase(stack, 'Options', engine='mysql', "
+        "read_replicas=2, multi_az=False, max_allocated_storage_gib=None, "
+        "backup_retention=Duration.days(1), deletion_protection=False, "
+        "vpc=ec2.Vpc(stack, 'Vpc'), "
+        "subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS))"
+    ),
+    "session_store": (
+        "session_store.SessionStore(stack, 'Options', engine='valkey', "
+        "vpc=(vpc := ec2.Vpc(stack, 'Vpc')), "
+        "subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS), "
+        "replicas=2, port=6390, snapshot_retention_days=7, "
+        "encryption_key=kms.Key(stack, 'Key', enable_key_rotation=True), "
+        "allow_from=[ec2.SecurityGroup(stack, 'Web', vpc=vpc)])"
+    ),
+    "shared_file_system": (
+        "shared_file_system.SharedFileSystem(stack, 'Options', vpc=(vpc := ec2.Vpc(stack, "
+        "'Vpc')), subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS), "
+        "allow_from=[ec2.SecurityGroup(stack, 'Web', vpc=vpc)], transition_to_ia_days=7, "
+        "transition_to_archive_days=60, encryption_key=kms.Key(stack, 'Key', "
+        "enable_key_rotation=True), access_point_path=None, iam_authorization=False, "
+        "automatic_backups=False)"
+    ),
 }
 
 
@@ -121,6 +171,11 @@ OPTION_RESOURCES = {
     "queue_worker": "AWS::AutoScaling::ScalingPolicy",
     "fan_out": "Custom::S3BucketNotifications",
     "streaming_ingestion": "AWS::KMS::Key",
+    "fixed_fleet": "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "dns_records": "AWS::Route53::HealthCheck",
+    "session_store": "AWS::ElastiCache::ReplicationGroup",
+    "relational_database": "AWS::RDS::DBParameterGroup",
+    "shared_file_system": "AWS::KMS::Key",
 }
 
 

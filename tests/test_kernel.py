@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
-from aws_cdk import App, CfnParameter, RemovalPolicy, Stack
+from aws_cdk import App, CfnParameter, Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
+from constructs import Construct
 
 from constructs_lib import _kernel as kernel
 from constructs_lib.network import ThreeTierNetwork
 from constructs_lib.serverless_api import ServerlessApi
 from constructs_lib.web_tier import WebTier
-from tests.template_queries import props, resources
+from tests.template_queries import props, ref, resources
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
 
@@ -68,6 +72,71 @@ def test_check_number_takes_ints_and_floats_in_range():
 def test_check_choice_names_the_choices(value):
     with pytest.raises(ValueError, match=r"mode is .*; allowed: a, b"):
         kernel._check_choice("mode", value, ("a", "b"))
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("vpc-123", "vpc_id"),  # a string is never an interface, even with the attribute
+        (None, "vpc_id"),
+        (RemovalPolicy.DESTROY, "vpc_id"),
+        ("DESTROY", RemovalPolicy),
+        (Duration.days(1), RemovalPolicy),
+    ],
+)
+def test_check_type_names_the_prop_and_what_is_allowed(value, kind):
+    with pytest.raises(ValueError, match=r"^vpc is .*; allowed: an ec2\.IVpc$"):
+        kernel._check_type("vpc", value, kind, "an ec2.IVpc")
+
+
+def test_check_type_takes_an_instance_or_an_interface_by_its_attribute(stack):
+    kernel._check_type("removal_policy", RemovalPolicy.RETAIN, RemovalPolicy, "a RemovalPolicy")
+    # An imported VPC whose id and zones are deploy-time tokens has the attribute: it passes.
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Imported",
+        vpc_id=CfnParameter(stack, "VpcId").value_as_string,
+        availability_zones=CfnParameter(stack, "Zones", type="List<String>").value_as_list,
+    )
+    kernel._check_type("vpc", vpc, "vpc_id", "an ec2.IVpc")
+    # A token string stands for a value, not a construct: refused, as every string is.
+    with pytest.raises(ValueError, match=r"vpc is .*; allowed: an ec2\.IVpc"):
+        kernel._check_type("vpc", vpc.vpc_id, "vpc_id", "an ec2.IVpc")
+
+
+@pytest.mark.parametrize(
+    ("value", "default"),
+    [("sid", None), (False, None), (0, None), (True, False), (0.5, 4), ("r7g.large", "t4g.medium")],
+)
+def test_only_with_refuses_a_prop_given_without_its_companion(value, default):
+    with pytest.raises(ValueError, match=r"^ttl is .*; allowed only with engine=\"dynamodb\"$"):
+        kernel._only_with("ttl", value, False, 'engine="dynamodb"', default=default)
+    kernel._only_with("ttl", value, True, 'engine="dynamodb"', default=default)
+
+
+@pytest.mark.parametrize(("value", "default"), [(None, None), (False, False), (4, 4)])
+def test_only_with_lets_a_prop_left_at_its_default_through(value, default):
+    kernel._only_with("ttl", value, False, 'engine="dynamodb"', default=default)
+
+
+def test_only_with_refuses_a_token_without_its_companion_and_takes_it_with(stack):
+    number = CfnParameter(stack, "Number", type="Number").value_as_number
+    kernel._only_with("port", number, True, "a cache")
+    with pytest.raises(ValueError, match=r"port is .*; allowed only with a cache"):
+        kernel._only_with("port", number, False, "a cache")
+
+
+def test_selection_kwargs_are_the_set_fields_select_subnets_takes(stack):
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    selection = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC, one_per_az=True)
+    kwargs = kernel._selection_kwargs(selection)
+    assert kwargs == {"subnet_type": ec2.SubnetType.PUBLIC, "one_per_az": True}
+    public = [subnet.subnet_id for subnet in vpc.public_subnets]
+    assert vpc.select_subnets(**kwargs).subnet_ids == public
+    assert kernel._selection_kwargs(ec2.SubnetSelection()) == {}
+    # Every field of the struct, so no part of a selection is dropped on the way.
+    fields = set(inspect.signature(ec2.SubnetSelection.__init__).parameters) - {"self"}
+    assert set(kernel._SELECTION_FIELDS) == fields
 
 
 @pytest.mark.parametrize(
@@ -154,6 +223,116 @@ def test_the_root_volume_is_encrypted_gp3_and_goes_with_its_instance():
     assert volume.device_name == "/dev/xvda"
     assert volume.volume.ebs_device.encrypted is True
     assert volume.volume.ebs_device.delete_on_termination is True
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "cpu"),
+    [
+        ("t4g.micro", "arm64"),
+        ("c7g.large", "arm64"),
+        ("t3.micro", "x86_64"),
+        ("m7i.large", "x86_64"),
+    ],
+)
+def test_the_al2023_image_follows_the_instance_type_s_architecture(stack, instance_type, cpu):
+    image = kernel._al2023_image(ec2.InstanceType(instance_type)).get_image(stack)
+    assert image.os_type == ec2.OperatingSystemType.LINUX
+    (parameter,) = (
+        parameter
+        for parameter in _template(stack)["Parameters"].values()
+        if parameter["Type"] == "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
+    )
+    assert parameter["Default"] == (
+        f"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-{cpu}"
+    )
+
+
+_PINNED = Environment(account="123456789012", region="us-east-1")
+
+
+def _logged_alb(env: Environment | None) -> tuple[Stack, Construct, dict]:
+    """An ALB whose access logs go to a log bucket, as the web tier and the fixed fleet do."""
+    stack = Stack(App(), "AccessLogs", env=env)
+    owner = Construct(stack, "Web")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    alb = elbv2.ApplicationLoadBalancer(owner, "LoadBalancer", vpc=vpc, internet_facing=True)
+    bucket = kernel._log_bucket(
+        owner,
+        "AccessLogBucket",
+        writer="the ALB's access logs",
+        expiration=Duration.days(30),
+        removal_policy=RemovalPolicy.DESTROY,
+        auto_delete_objects=False,
+    )
+    kernel._alb_access_logs(owner, alb, bucket, "alb")
+    return stack, owner, _template(stack)
+
+
+@pytest.fixture(scope="module")
+def access_logs() -> dict[str, tuple[Stack, Construct, dict]]:
+    return {"pinned": _logged_alb(_PINNED), "agnostic": _logged_alb(None)}
+
+
+def _alb_attributes(template: dict) -> dict:
+    (alb,) = resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    return {a["Key"]: a["Value"] for a in props(alb)["LoadBalancerAttributes"]}
+
+
+def _log_statements(template: dict) -> list[dict]:
+    (policy,) = resources(template, "AWS::S3::BucketPolicy").values()
+    return [s for s in props(policy)["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+
+
+@pytest.mark.parametrize("env", ["pinned", "agnostic"])
+def test_alb_access_logs_turn_logging_on_into_the_bucket_under_the_prefix(access_logs, env):
+    _, _, template = access_logs[env]
+    attributes = _alb_attributes(template)
+    (bucket_id,) = resources(template, "AWS::S3::Bucket")
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert ref(attributes["access_logs.s3.bucket"]) == bucket_id
+    assert attributes["access_logs.s3.prefix"] == "alb"
+
+
+@pytest.mark.parametrize("env", ["pinned", "agnostic"])
+def test_alb_access_logs_wait_for_the_bucket_policy(access_logs, env):
+    _, _, template = access_logs[env]
+    (alb,) = resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    (policy_id,) = resources(template, "AWS::S3::BucketPolicy")
+    assert policy_id in alb["DependsOn"]
+
+
+def test_a_pinned_region_names_its_elb_account_and_needs_no_map(access_logs):
+    _, _, template = access_logs["pinned"]
+    assert "Mappings" not in template and "Conditions" not in template
+    principals = [s["Principal"] for s in _log_statements(template)]
+    assert any("127311923021" in str(principal) for principal in principals)  # us-east-1's
+
+
+def test_an_agnostic_stack_maps_every_known_region_to_its_elb_account_or_none(access_logs):
+    stack, owner, template = access_logs["agnostic"]
+    (name,) = template["Mappings"]
+    assert name.startswith("WebElbLogDeliveryAccounts")
+    mapping = template["Mappings"][name]
+    assert set(mapping) == set(kernel._known_regions())
+    assert mapping["us-east-1"] == {"account": "127311923021"}
+    assert {"account": "none"} in mapping.values()  # a region launched since August 2022
+    (condition,) = template["Conditions"]
+    assert condition.startswith("WebRegionHasElbAccount")
+
+
+def test_an_agnostic_stack_lets_the_elb_account_or_the_delivery_service_write(access_logs):
+    _, _, template = access_logs["agnostic"]
+    writers, delivery, acl = _log_statements(template)
+    (condition,) = template["Conditions"]
+    assert writers["Action"] == delivery["Action"] == "s3:PutObject"
+    assert writers["Principal"]["AWS"]["Fn::If"][0] == condition
+    assert writers["Principal"]["Service"]["Fn::If"][1:] == [
+        {"Ref": "AWS::NoValue"},
+        kernel._ELB_LOG_DELIVERY,
+    ]
+    assert delivery["Principal"] == acl["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert delivery["Condition"] == {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}
+    assert acl["Action"] == "s3:GetBucketAcl"
 
 
 def test_session_manager_is_one_statement_on_the_role(stack):

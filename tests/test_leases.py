@@ -66,7 +66,7 @@ def test_sandbox_stacks_idling_above_10_dollars_have_a_lease_and_only_they(sandb
         idle = estimate(template, stack=name).idle_monthly
         leased = _lease_time(template) is not None
         assert leased == (idle > LEASE_THRESHOLD_USD), (name, idle)
-        assert leased == ARCHITECTURES[architecture_of(name)].idles_above_lease_threshold
+        assert leased == ARCHITECTURES[architecture_of(name)].leased_by_default(name)
 
 
 def test_production_stacks_never_have_a_lease(production):

@@ -29,9 +29,20 @@ Conventions (also in ``tools/prices.json``'s ``meta``):
   one-time actions are "not priced"; a recurring action's StartTime/EndTime is ignored;
 - a subnet whose default route goes to a NAT gateway or NAT instance in another AZ gets a usage
   line for inter-AZ transfer (only literal AvailabilityZones are compared);
+- an ElastiCache replication group bills every node (primary and replicas, in every shard); a
+  Route 53 health check bills monthly, as an AWS endpoint when its address is a resource of the
+  template, else as a non-AWS one, plus each optional feature it turns on;
+- Aurora Serverless v2 bills each instance (readers too) at its cluster's MinCapacity; at 0 ACU it
+  pauses when idle and bills storage only; RDS Multi-AZ bills two instances, a read replica bills
+  as an instance with its source's engine and storage; ``ManageMasterUserPassword`` adds the
+  secret RDS keeps outside the template;
+- reserve the minimum [004:2390-2398]: each Auto Scaling group's MinSize x its launch template's
+  instance type is also priced at the 1-year no-upfront Reserved Instance and Compute Savings
+  Plan rates, a comparison beside the estimate, never in a total;
 - left after ``cdk destroy``: resources whose DeletionPolicy (or CloudFormation's default: Snapshot
-  for an RDS cluster and a standalone RDS instance) keeps them, KMS keys that linger pending
-  deletion, and log groups Lambda creates outside the template. A retained resource keeps billing
+  for an RDS cluster and a standalone RDS instance, not a read replica) keeps them, KMS keys that
+  linger pending deletion, log groups Lambda creates outside the template, and the recovery
+  points of EFS automatic backups. A retained resource keeps billing
   its own line items; a snapshot bills its storage only.
 
 Pure Python over template dicts: nothing here needs jsii or AWS credentials.
@@ -138,6 +149,12 @@ FREE: dict[str, str] = {
     "AWS::Scheduler::ScheduleGroup": "no charge (its schedules are usage-priced)",
     "AWS::Athena::NamedQuery": "no charge (a saved query; running it is Athena usage)",
     "AWS::Glue::Database": "no charge in the free tier (first 1M catalog objects)",
+    "AWS::ElastiCache::SubnetGroup": "no charge",
+    "AWS::ElastiCache::ParameterGroup": "no charge",
+    "AWS::ElastiCache::User": "no charge",
+    "AWS::ElastiCache::UserGroup": "no charge",
+    "AWS::EFS::MountTarget": "no charge (storage and throughput are priced on the file system)",
+    "AWS::EFS::AccessPoint": "no charge",
 }
 FREE_PREFIXES = ("Custom::",)  # CDK's custom resources; their provider Lambdas are listed.
 
@@ -237,6 +254,44 @@ class Leftover:
         }
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """An Auto Scaling group's minimum, which runs all month whatever the load, priced on-demand
+    and at the 1-year no-upfront commitment rates: a comparison for the reader, never a purchase
+    (the notes' lesson "reserve capacity for the minimum" [004:2390-2398]). Instance-hours only:
+    EBS volumes and public IPv4 addresses bill the same either way. A rate is None when
+    prices.json has no 1-year price for the type."""
+
+    group: str
+    instance_type: str
+    minimum: float
+    hours: float
+    on_demand_hourly: float
+    reserved_hourly: float | None
+    savings_plan_hourly: float | None
+
+    def monthly(self, hourly: float | None) -> float | None:
+        return None if hourly is None else self.minimum * hourly * self.hours
+
+    @property
+    def on_demand_monthly(self) -> float:
+        return self.minimum * self.on_demand_hourly * self.hours
+
+    def to_dict(self) -> dict:
+        def money(hourly: float | None) -> float | None:
+            monthly = self.monthly(hourly)
+            return None if monthly is None else round(monthly, 4)
+
+        return {
+            "group": self.group,
+            "instance_type": self.instance_type,
+            "minimum": self.minimum,
+            "on_demand_monthly_usd": money(self.on_demand_hourly),
+            "reserved_instance_1yr_no_upfront_monthly_usd": money(self.reserved_hourly),
+            "compute_savings_plan_1yr_no_upfront_monthly_usd": money(self.savings_plan_hourly),
+        }
+
+
 @dataclass
 class Estimate:
     stack: str
@@ -248,6 +303,7 @@ class Estimate:
     not_priced: list[Unpriced] = field(default_factory=list)
     free: dict[str, int] = field(default_factory=dict)
     left_after_destroy: list[Leftover] = field(default_factory=list)
+    reservations: list[Reservation] = field(default_factory=list)
 
     @property
     def idle_monthly(self) -> float:
@@ -273,6 +329,7 @@ class Estimate:
             "free": dict(sorted(self.free.items())),
             "left_after_destroy": [left.to_dict() for left in self.left_after_destroy],
             "left_after_destroy_monthly_usd": self.left_after_destroy_monthly,
+            "reserve_the_minimum": [r.to_dict() for r in self.reservations],
         }
 
 
@@ -321,6 +378,19 @@ def _target(value: Any) -> str | None:
             att = value["Fn::GetAtt"]
             return att[0] if isinstance(att, list) else str(att).split(".")[0]
     return None
+
+
+def _refs(value: Any) -> Iterable[str]:
+    """Every logical id a Ref / Fn::GetAtt anywhere inside ``value`` points at."""
+    if isinstance(value, dict):
+        found = _target(value)
+        if found:
+            yield found
+        for child in value.values():
+            yield from _refs(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _refs(child)
 
 
 def _literal_number(value: Any) -> float | None:
@@ -558,6 +628,9 @@ _OWN_DATA_PROPS = (
     "SourceDBClusterIdentifier",
 )
 
+# What an RDS read replica takes from its source instance when it does not say.
+_INHERITED = ("Engine", "AllocatedStorage", "StorageType")
+
 # Resource type -> the _Estimator method that prices it.
 _HANDLERS: dict[str, str] = {
     "AWS::EC2::NatGateway": "nat_gateway",
@@ -576,6 +649,10 @@ _HANDLERS: dict[str, str] = {
     "AWS::DynamoDB::Table": "dynamodb_table",
     "AWS::DynamoDB::GlobalTable": "dynamodb_table",
     "AWS::Kinesis::Stream": "kinesis_stream",
+    "AWS::ElastiCache::ReplicationGroup": "cache_replication_group",
+    "AWS::ElastiCache::CacheCluster": "cache_cluster",
+    "AWS::EFS::FileSystem": "efs_file_system",
+    "AWS::Route53::HealthCheck": "health_check",
 }
 HANDLED = set(_HANDLERS)
 
@@ -678,6 +755,10 @@ class _Estimator:
             prices = self.table["ebs_gb_month"]
             price = prices.get(volume_type) if isinstance(volume_type, str) else None
             label = f"EBS {volume_type} {_count(size or 0)} GB"
+            if "VolumeSize" not in ebs and "SnapshotId" not in ebs:
+                # the volume takes the size of the AMI's snapshot for that device
+                size = DEFAULT_ROOT_VOLUME[0]
+                label = f"EBS {volume_type} {size} GB (the AMI's volume size, assumed)"
             volumes.append((label, size, price, mapping.get("DeviceName")))
         return volumes
 
@@ -757,6 +838,28 @@ class _Estimator:
         self._volumes(data.get("BlockDeviceMappings"), count, logical_id, ASG)
         if self._group_public(props, data):
             self.hourly("public IPv4 address", count, self.table["public_ipv4_hourly"], logical_id)
+        if price is not None:
+            self._reserve_the_minimum(logical_id, props, instance_type, price)
+
+    def _reserve_the_minimum(
+        self, logical_id: str, props: dict, instance_type: str, price: float
+    ) -> None:
+        """The group's MinSize runs all month: what committing to it would cost instead."""
+        minimum = _literal_number(props.get("MinSize"))
+        if not minimum or minimum < 1:
+            return
+        rates = self.table.get("ec2_1yr_no_upfront_hourly", {}).get(instance_type, {})
+        self.out.reservations.append(
+            Reservation(
+                logical_id,
+                instance_type,
+                minimum,
+                self.hours,
+                price,
+                rates.get("reserved_instance"),
+                rates.get("compute_savings_plan"),
+            )
+        )
 
     def scaling_policy(self, logical_id: str, props: dict) -> None:
         """Target tracking: AWS creates a scale-out and a scale-in alarm outside the template."""
@@ -811,18 +914,41 @@ class _Estimator:
         self.usage("AWS::EC2::VPCEndpoint", "interface_endpoint", logical_id)
 
     def volume(self, logical_id: str, props: dict) -> None:
-        self._volumes([{"Ebs": props}], 1, logical_id, "AWS::EC2::Volume")
+        """A volume of its own names its size ``Size`` (or takes its snapshot's: unknown here)."""
+        ebs = {"VolumeSize": props.get("Size"), "VolumeType": props.get("VolumeType", "gp2")}
+        self._volumes([{"Ebs": ebs}], 1, logical_id, "AWS::EC2::Volume")
 
     def db_cluster(self, logical_id: str, props: dict) -> None:
         """Storage and I/O; a secondary of a global database also pays replicated write I/O."""
         self.usage("AWS::RDS::DBCluster", "aurora_storage", logical_id)
         if props.get("GlobalClusterIdentifier") and not any(k in props for k in _OWN_DATA_PROPS):
             self.usage("AWS::RDS::DBCluster", "aurora_global_write_io", logical_id)
+        self._managed_secret(logical_id, props)
+
+    def _managed_secret(self, logical_id: str, props: dict) -> None:
+        """ManageMasterUserPassword: RDS keeps the password in a secret of its own, outside the
+        template, billed like any secret (and deleted with the database)."""
+        if props.get("ManageMasterUserPassword") not in (True, "true"):
+            return
+        price = self.table["secret_month"]
+        self.monthly(
+            "Secrets Manager secret RDS manages for the master password (not in the template)",
+            1,
+            price,
+            f"{_money(price)}/month",
+            logical_id,
+        )
+        self.usage("AWS::SecretsManager::Secret", "secrets_requests", logical_id)
 
     def db_instance(self, logical_id: str, props: dict) -> None:
         kind = "AWS::RDS::DBInstance"
         cluster_id = _target(props.get("DBClusterIdentifier"))
         cluster = self.t.props(cluster_id)
+        if cluster_id is None:
+            self._managed_secret(logical_id, props)
+        # a read replica inherits its source's engine and storage unless it states its own
+        source = self.t.props(_target(props.get("SourceDBInstanceIdentifier")))
+        props = {**{k: v for k, v in source.items() if k in _INHERITED}, **props}
         engine = str(props.get("Engine") or cluster.get("Engine") or "").lower()
         engine = {"aurora": "aurora-mysql"}.get(engine, engine)
         db_class = props.get("DBInstanceClass")
@@ -832,6 +958,9 @@ class _Estimator:
             )
             if capacity is None:
                 self.unpriced(kind, "serverless v2 minimum capacity unknown", logical_id)
+                return
+            if capacity == 0:
+                self.usage(kind, "aurora_serverless_paused", logical_id)
                 return
             rate = self.table["aurora_serverless_v2_acu_hourly"]
             self.hourly(
@@ -852,9 +981,13 @@ class _Estimator:
         if engine.startswith("aurora") and cluster.get("StorageType") == "aurora-iopt1":
             price *= self.table["aurora_io_optimized_instance_factor"]
             label += " (I/O-Optimized)"
-        quantity = 2 if props.get("MultiAZ") is True and not engine.startswith("aurora") else 1
+        quantity = (
+            2 if props.get("MultiAZ") in (True, "true") and not engine.startswith("aurora") else 1
+        )
         if quantity == 2:
             label += " (Multi-AZ: 2 instances)"
+        if source:
+            label += " (read replica)"
         self.hourly(label, quantity, price, logical_id)
         if not engine.startswith("aurora"):
             size = _literal_number(props.get("AllocatedStorage"))
@@ -904,6 +1037,85 @@ class _Estimator:
             self.table["dynamodb_provisioned_wcu_hourly"],
             logical_id,
         )
+
+    def cache_replication_group(self, logical_id: str, props: dict) -> None:
+        """Every node bills by the hour: the primary and each replica, in every shard."""
+        kind = "AWS::ElastiCache::ReplicationGroup"
+        if "NumNodeGroups" in props or "ReplicasPerNodeGroup" in props:
+            shards = _literal_number(props.get("NumNodeGroups", 1))
+            replicas = _literal_number(props.get("ReplicasPerNodeGroup", 0))
+            nodes = None if shards is None or replicas is None else shards * (1 + replicas)
+            shape = f"{_count(shards or 0)} shard(s) x (1 primary + {_count(replicas or 0)})"
+        elif props.get("NodeGroupConfiguration"):
+            groups = props["NodeGroupConfiguration"]
+            counts = [_literal_number(g.get("ReplicaCount", 0)) for g in groups]
+            nodes = None if None in counts else sum(1 + c for c in counts)
+            shape = f"{len(groups)} shard(s)"
+        else:
+            nodes = _literal_number(props.get("NumCacheClusters", 1))
+            replicas = (nodes or 1) - 1
+            shape = "1 primary" + (
+                f" + {_count(replicas)} replica{'s' * (replicas != 1)}"
+                if replicas
+                else ", no replica"
+            )
+        self._cache_nodes(kind, logical_id, props, nodes, shape)
+
+    def cache_cluster(self, logical_id: str, props: dict) -> None:
+        nodes = _literal_number(props.get("NumCacheNodes", 1))
+        shape = f"{_count(nodes or 0)} node(s)"
+        self._cache_nodes("AWS::ElastiCache::CacheCluster", logical_id, props, nodes, shape)
+
+    def _cache_nodes(
+        self, kind: str, logical_id: str, props: dict, nodes: float | None, shape: str
+    ) -> None:
+        engine = str(props.get("Engine") or "redis").lower()
+        node_type = props.get("CacheNodeType")
+        rates = self.table["elasticache_node_hourly"].get(engine, {})
+        rate = rates.get(node_type) if isinstance(node_type, str) else None
+        if nodes is None:
+            self.unpriced(kind, "node count is not a literal", logical_id)
+            return
+        if rate is None:
+            self.unpriced(kind, f"{node_type} for engine {engine} not in the table", logical_id)
+            return
+        self.hourly(f"ElastiCache {engine} {node_type} node ({shape})", nodes, rate, logical_id)
+        if _literal_number(props.get("SnapshotRetentionLimit")):
+            self.usage(kind, "elasticache_backup", logical_id)
+
+    def efs_file_system(self, logical_id: str, props: dict) -> None:
+        """Storage and throughput are usage; provisioned throughput bills by the month."""
+        kind = "AWS::EFS::FileSystem"
+        self.usage(kind, "efs", logical_id)
+        if (props.get("BackupPolicy") or {}).get("Status") == "ENABLED":
+            self.usage(kind, "efs_backup", logical_id)
+        if props.get("ThroughputMode") == "provisioned":
+            mibps = _literal_number(props.get("ProvisionedThroughputInMibps"))
+            price = self.table["efs_provisioned_throughput_mibps_month"]
+            if mibps is None:
+                self.unpriced(kind, "provisioned throughput is not a literal", logical_id)
+                return
+            label = f"EFS provisioned throughput {_count(mibps)} MiB/s"
+            self.monthly(label, mibps, price, f"{_money(price)}/MiB/s-month", logical_id)
+
+    def health_check(self, logical_id: str, props: dict) -> None:
+        """A monthly fee per check, higher for an endpoint outside AWS, plus each option."""
+        config = props.get("HealthCheckConfig") or {}
+        kind = str(config.get("Type", ""))
+        prices = self.table["route53_health_check_month"]
+        target = [config.get("IPAddress"), config.get("FullyQualifiedDomainName")]
+        on_aws = kind in ("CALCULATED", "CLOUDWATCH_METRIC", "RECOVERY_CONTROL") or any(
+            self.t.type_of(lid) in _AWS_ENDPOINTS for lid in _refs(target)
+        )
+        where = "AWS endpoint" if on_aws else "endpoint not known to be AWS's: a literal address"
+        basic = prices["aws_endpoint" if on_aws else "non_aws_endpoint"]
+        self.monthly(
+            f"Route 53 health check ({where})", 1, basic, f"{_money(basic)}/month", logical_id
+        )
+        option = prices["optional_feature_aws" if on_aws else "optional_feature_non_aws"]
+        for feature in _health_check_options(kind, config):
+            label = f"Route 53 health check option: {feature}"
+            self.monthly(label, 1, option, f"{_money(option)}/month", logical_id)
 
     # -- passes over the whole template ----------------------------------------------------
     def scheduled_capacity(self) -> None:
@@ -1045,6 +1257,32 @@ class _Estimator:
             self.out.usage.append(UsageItem(CROSS_AZ_NAT, text, tuple(sorted(crossing))))
 
 
+# What a health check's address can point at and still be an AWS endpoint (in this account).
+_AWS_ENDPOINTS = (
+    "AWS::EC2::Instance",
+    "AWS::EC2::EIP",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::S3::Bucket",
+    "AWS::CloudFront::Distribution",
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGatewayV2::Api",
+)
+
+
+def _health_check_options(kind: str, config: dict) -> list[str]:
+    """The optional features a health check configuration turns on (each billed monthly)."""
+    options = []
+    if kind.startswith("HTTPS"):
+        options.append("HTTPS")
+    if kind.endswith("STR_MATCH"):
+        options.append("string matching")
+    if _literal_number(config.get("RequestInterval")) == 10:
+        options.append("fast interval (10 s)")
+    if config.get("MeasureLatency") in (True, "true"):
+        options.append("latency measurement")
+    return options
+
+
 def _interfaces_public(interfaces: Iterable[Any]) -> bool | None:
     """True/False when the network interfaces say whether a public IPv4 is assigned, else None."""
     for interface in interfaces:
@@ -1123,9 +1361,23 @@ KEPT_BECAUSE: dict[str, str] = {
     "AWS::Kinesis::Stream": "records not yet expired (it bills while it exists)",
     "AWS::Glue::Database": "the catalog its tables describe",
     "AWS::Glue::Table": "the schema of retained data",
+    "AWS::EC2::EIP": "its address: the DNS records, clients and allow-lists that name it keep "
+    "working (an idle Elastic IP still bills as a public IPv4 address)",
+    "AWS::Route53::HostedZone": "its records and its name servers (a new zone gets new ones: "
+    "the domain's delegation would have to change)",
+    "AWS::Route53::HealthCheck": "the alarms and records that name its id",
+    "AWS::ElastiCache::ReplicationGroup": "the sessions it holds (it bills its nodes while kept)",
+    "AWS::ElastiCache::CacheCluster": "the data it holds (it bills its nodes while kept)",
+    "AWS::EFS::FileSystem": "its files (storage bills while it is kept)",
+    "AWS::RDS::DBCluster": "its data (storage bills while it is kept)",
+    "AWS::RDS::DBInstance": "its data (it bills its instance and storage while kept)",
 }
 # Snapshot-capable types whose snapshot storage prices.json knows (RDS: by engine, below).
-SNAPSHOT_USAGE = {"AWS::EC2::Volume": "ebs_snapshot"}
+SNAPSHOT_USAGE = {
+    "AWS::EC2::Volume": "ebs_snapshot",
+    "AWS::ElastiCache::ReplicationGroup": "elasticache_snapshot",
+    "AWS::ElastiCache::CacheCluster": "elasticache_snapshot",
+}
 RDS_SNAPSHOTS = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance")
 
 
@@ -1155,6 +1407,10 @@ def _retained(lid: str, resource: dict, items: list[LineItem], usage: list[Usage
     basis = "; ".join(f"{i.label} {_money(i.monthly)}" for i in own) or "no fixed monthly price"
     texts = dict.fromkeys(u.prices for u in usage if lid in u.resources)
     why = KEPT_BECAUSE.get(kind, f"DeletionPolicy {policy} keeps it")
+    if kind == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in (
+        resource.get("Properties") or {}
+    ):
+        why = "an instance of its Aurora cluster, kept with it (it bills its capacity while kept)"
     if kind == "AWS::RDS::GlobalCluster":
         name = (resource.get("Properties") or {}).get("GlobalClusterIdentifier")
         identifier = f"identifier {name!r}" if isinstance(name, str) else "its identifier"
@@ -1172,6 +1428,8 @@ def _snapshot(lid: str, resource: dict, table: dict) -> Leftover | None:
     policy, default = deletion_policy(resource)
     if kind == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in props:
         return None  # an Aurora instance: its cluster's policy decides the snapshot
+    if kind == "AWS::RDS::DBInstance" and "SourceDBInstanceIdentifier" in props:
+        return None  # RDS takes no final snapshot of a read replica: its source holds the data
     key = SNAPSHOT_USAGE.get(kind)
     if kind in RDS_SNAPSHOTS:
         engine = str(props.get("Engine") or "").lower()
@@ -1234,6 +1492,33 @@ def _lambda_log_groups(t: _Template, table: dict) -> list[Leftover]:
     return found
 
 
+EFS_BACKUP_VAULT = "aws/efs/automatic-backup-vault"
+EFS_BACKUP_RETENTION_DAYS = 35  # the retention of the backup plan EFS automatic backups use
+
+
+def _efs_recovery_points(t: _Template, table: dict) -> list[Leftover]:
+    """A file system with automatic backups leaves its recovery points in AWS Backup's vault."""
+    found = []
+    for lid in t.of_type("AWS::EFS::FileSystem"):
+        if (t.props(lid).get("BackupPolicy") or {}).get("Status") != "ENABLED":
+            continue
+        kept_by = (
+            f"EFS automatic backups: AWS Backup's default plan keeps the daily recovery points in "
+            f"the vault {EFS_BACKUP_VAULT}, outside the template: no DeletionPolicy applies"
+        )
+        why = (
+            f"restorable copies of its files outlive it until their retention "
+            f"({EFS_BACKUP_RETENTION_DAYS} days) ends, or until deleted by hand"
+        )
+        usage = table["usage"]["efs_backup"]
+        found.append(
+            Leftover(
+                lid, "AWS::Backup::RecoveryPoint", "-", kept_by, why, 0.0, "no fixed price", usage
+            )
+        )
+    return found
+
+
 def leftovers(
     template: dict, items: list[LineItem], usage: list[UsageItem], table: dict
 ) -> list[Leftover]:
@@ -1250,6 +1535,7 @@ def leftovers(
         elif resource.get("Type") in KMS_KEYS:
             found.append(_pending_key(lid, resource, table))
     found += _lambda_log_groups(t, table)
+    found += _efs_recovery_points(t, table)
     return sorted((left for left in found if left), key=lambda left: left.logical_id)
 
 
@@ -1444,6 +1730,65 @@ def _summary_table(estimates: list[Estimate]) -> list[str]:
     return lines
 
 
+RESERVE_THE_MINIMUM = (
+    "reserve the minimum (a price comparison, not a purchase; instance-hours only: EBS volumes "
+    "and public IPv4 addresses bill the same)"
+)
+COMMITMENTS = (
+    ("reserved_hourly", "1-year Standard Reserved Instance, no upfront"),
+    ("savings_plan_hourly", "1-year Compute Savings Plan, no upfront"),
+)
+
+
+def _commitment_text(r: Reservation, hourly: float | None) -> str:
+    """``$3.80 ($0.0026/h each, saves $2.34 or 38%)``, or why there is no figure."""
+    monthly = r.monthly(hourly)
+    if hourly is None or monthly is None:
+        return f"no 1-year price for {r.instance_type} in {PRICES_FILE.name}"
+    saves = r.on_demand_monthly - monthly
+    share = saves / r.on_demand_monthly if r.on_demand_monthly else 0.0
+    return f"{_money(monthly)} ({_rate(hourly)}/h each, saves {_money(saves)} or {share:.0%})"
+
+
+def reservation_text(r: Reservation) -> str:
+    """One group's minimum, on-demand and at each 1-year commitment rate."""
+    parts = [f"on-demand {_money(r.on_demand_monthly)} ({_rate(r.on_demand_hourly)}/h each)"]
+    parts += [f"{name}: {_commitment_text(r, getattr(r, attr))}" for attr, name in COMMITMENTS]
+    return f"{r.group}: MinSize {_count(r.minimum)} x {r.instance_type}, all month: " + "; ".join(
+        parts
+    )
+
+
+def reservation_markdown(stack: str, estimates: dict[str, Estimate]) -> list[str]:
+    """The docs' lines for ``stack`` (profile -> its estimate): one table of each group's
+    minimum, a column per profile; nothing when no profile has a group with a minimum."""
+    groups = sorted({r.group for e in estimates.values() for r in e.reservations})
+    if not groups:
+        return []
+    names = list(estimates)
+    out = [
+        f"Reserve the minimum, `{stack}`: what each Auto Scaling group's `MinSize` instances, "
+        "which run all month, would cost at 1-year commitment rates (a price comparison, not a "
+        "purchase; instance-hours only: EBS volumes and public IPv4 addresses bill the same).",
+        "",
+        "| the minimum | " + " | ".join(names) + " |",
+        "|---" * (len(names) + 1) + "|",
+    ]
+    for group in groups:
+        found = {
+            p: next((r for r in e.reservations if r.group == group), None)
+            for p, e in estimates.items()
+        }
+        cells = [f"{_count(r.minimum)} x {r.instance_type}" if r else "-" for r in found.values()]
+        out.append(f"| `{group}`: `MinSize` x instance type | " + " | ".join(cells) + " |")
+        cells = [f"{_money(r.on_demand_monthly)}" if r else "-" for r in found.values()]
+        out.append("| on-demand | " + " | ".join(cells) + " |")
+        for attr, name in COMMITMENTS:
+            cells = [_commitment_text(r, getattr(r, attr)) if r else "-" for r in found.values()]
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return [*out, ""]
+
+
 def leftover_text(left: Leftover) -> str:
     usage = f" + usage: {left.usage}" if left.usage else ""
     return (
@@ -1472,6 +1817,9 @@ def _stack_section(e: Estimate) -> list[str]:
         f"{unpriced.reason} ({', '.join(unpriced.resources)})"
         for unpriced in e.not_priced
     ]
+    if e.reservations:
+        lines.append(f"  {RESERVE_THE_MINIMUM}:")
+        lines += [f"    {reservation_text(r)}" for r in e.reservations]
     if not e.left_after_destroy:
         return [*lines, "  left after cdk destroy: nothing"]
     lines.append(

@@ -134,6 +134,8 @@ def cost_block(stacks: list[str], profiles: Profiles, prices: dict) -> str:
             for rtype, (counts, text) in unpriced.items():
                 out.append(f"- `{rtype}` ({counts}): {text}")
             out.append("")
+        # the notes' v7 lesson [004:2390-2398]: each group's MinSize at 1-year commitment rates
+        out += cost.reservation_markdown(stack, estimates)
     if len(stacks) > 1:
         cells = " | ".join(f"{p} **{_money(totals[p])}**" for p in names)
         out.append(f"All {len(stacks)} stacks together, idle: {cells}.")

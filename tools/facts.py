@@ -35,6 +35,9 @@ NAV_ORDER = (
     "fan-out",
     "streaming-ingestion",
     "data-protection",
+    "what-is-the-time",
+    "my-clothes",
+    "my-word-press",
 )
 # The AWS Certified Solutions Architect - Associate (SAA-C03) exam guide's four content domains.
 DOMAINS = {

@@ -49,6 +49,7 @@ _CLUSTER_STYLE = {
     "vpc": {"bgcolor": "#ffffff", "pencolor": "#8c4fff"},
     "az": {"bgcolor": "#ffffff", "pencolor": "#007cbc", "style": "dashed"},
     "subnet": {"bgcolor": "#e6f6e6"},
+    "series": {"bgcolor": "#ffffff", "pencolor": "#6e7781", "style": "dashed"},
 }
 _PROFILE_NOTE = re.compile(r"\s*\((?:sandbox|production) profile\)")
 _SUBNET_COLOURS = {"public": "#e6f6e6", "private": "#e6f2f8", "isolated": "#fdf2e9"}

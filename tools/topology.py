@@ -15,8 +15,13 @@ Edges are the template's relations, never guesses:
 - default routes from each route table to its NAT or internet gateway;
 - CloudFront -> origin access identity / control -> bucket, with what the bucket policy grants;
 - API -> Lambda integrations, Lambda -> the data stores its environment names, load balancer ->
-  Auto Scaling group through the target group, KMS key -> what it encrypts, secret -> database,
-  rotation function -> secret, cluster -> global database, schedule -> the stack it deletes.
+  Auto Scaling group (or instance targets) through the target group, KMS key -> what it encrypts,
+  secret -> database, rotation function -> secret, cluster -> global database, schedule -> the
+  stack it deletes, Elastic IP -> its instance, hosted zone -> record -> the addresses it answers
+  with or its alias, health check -> what it checks, EFS mount target -> file system, instances
+  -> their own AZ's mount target when their user data names the file system, RDS source ->
+  read replica, instances -> the data stores their role's policies grant (an RDS-managed
+  secret is said on the database instead).
 IAM, CDK's own custom resources and their provider functions, permissions and other plumbing are
 not drawn; ``Topology.not_drawn`` counts them by type, so a caption can say so.
 
@@ -119,6 +124,32 @@ def _ports(rule: dict) -> str:
     return f"{protocol} {low}" if low == high else f"{protocol} {low}-{high}"
 
 
+def _resource_targets(value: Any) -> Iterator[tuple[str, bool]]:
+    """(logical id, whether it is the id's RDS-managed secret) of each resource a policy names."""
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        att = value["Fn::GetAtt"]
+        lid, name = (att[0], att[1]) if isinstance(att, list) else str(att).split(".", 1)
+        yield lid, str(name).startswith("MasterUserSecret")
+        return
+    if isinstance(value, dict) and isinstance(value.get("Ref"), str):
+        yield value["Ref"], False
+        return
+    children = (
+        value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    )
+    for child in children:
+        yield from _resource_targets(child)
+
+
+_WRITES = ("Put", "Update", "Delete", "Write", "BatchWrite", "Send", "Publish")
+
+
+def _access(actions: set[str]) -> str:
+    """``reads`` or ``reads/writes``, from a grant's action names."""
+    verbs = {a.split(":", 1)[-1] for a in actions}
+    return "reads/writes" if any(v.startswith(_WRITES) or v == "*" for v in verbs) else "reads"
+
+
 def _literal(value: Any) -> str:
     """A property as text: literals as they are, a parameter as ``<name>``, else ``<token>``."""
     if isinstance(value, str | int | float):
@@ -143,6 +174,9 @@ _NOT_DRAWN = {
     "AWS::KMS::Alias",
     "AWS::Cognito::UserPoolClient",
     "AWS::Cognito::UserPoolDomain",
+    "AWS::RDS::DBClusterParameterGroup",
+    "AWS::RDS::DBParameterGroup",
+    "AWS::RDS::OptionGroup",
 }
 # Shown by the picture, though not as nodes of their own: boxes (VPC, subnets), labels (listeners,
 # scaling policies, DB instances), edges (rules, routes, bucket grants) or a shared node (logs).
@@ -179,6 +213,10 @@ _FOLDED_INTO_NODES = {
     "AWS::Lambda::EventSourceMapping",
     "AWS::Athena::NamedQuery",
     "AWS::Logs::LogStream",
+    "AWS::EC2::EIPAssociation",
+    "AWS::EFS::AccessPoint",
+    "AWS::ElastiCache::SubnetGroup",
+    "AWS::ElastiCache::ParameterGroup",
 }
 
 # type -> (icon, short kind) for resources drawn as one node each, in the region.
@@ -196,7 +234,6 @@ _REGIONAL: dict[str, tuple[str, str]] = {
     "AWS::CloudWatch::Alarm": ("aws.management.CloudwatchAlarm", "CloudWatch alarm"),
     "AWS::CloudWatch::Dashboard": ("aws.management.Cloudwatch", "CloudWatch dashboard"),
     "AWS::SSM::Parameter": ("aws.management.SystemsManagerParameterStore", "SSM parameter"),
-    "AWS::ElastiCache::CacheCluster": ("aws.database.ElasticacheForRedis", "ElastiCache"),
     "AWS::EFS::FileSystem": ("aws.storage.ElasticFileSystemEFSFileSystem", "EFS file system"),
     "AWS::Kinesis::Stream": ("aws.analytics.KinesisDataStreams", "Kinesis data stream"),
     "AWS::KinesisFirehose::DeliveryStream": (
@@ -212,6 +249,7 @@ _GLOBAL_TYPES: dict[str, tuple[str, str]] = {
     "AWS::CloudFront::Function": ("aws.network.CloudFront", "CloudFront function"),
     "AWS::Route53::HostedZone": ("aws.network.Route53HostedZone", "Route 53 hosted zone"),
     "AWS::Route53::RecordSet": ("aws.network.Route53", "Route 53 record"),
+    "AWS::Route53::HealthCheck": ("aws.network.Route53", "Route 53 health check"),
     "AWS::WAFv2::WebACL": ("aws.security.WAF", "WAF web ACL"),
     "AWS::RDS::GlobalCluster": ("aws.database.Aurora", "Aurora global database"),
 }
@@ -478,9 +516,12 @@ class _Builder:
             subnets = list(refs(props.get("SubnetId"))) + list(refs(props.get("NetworkInterfaces")))
             name = tag(self.res[lid], "Name") or _path_name(self.res[lid]) or "EC2 instance"
             label = f"{name.rsplit('/', 1)[-1]}\n{_literal(props.get('InstanceType'))}"
+            if self._auto_public_ip(lid):
+                label += "\npublic IPv4 (auto-assigned)"
             self._place(
                 lid, "aws.compute.EC2Instance", label, [s for s in subnets if s in self.subnet_box]
             )
+        self._elastic_ips()
         for lid in self.of_type("AWS::AutoScaling::AutoScalingGroup"):
             props = self.props(lid)
             subnets = [s for s in refs(props.get("VPCZoneIdentifier")) if s in self.subnet_box]
@@ -514,6 +555,41 @@ class _Builder:
             )
             subnets = [s for s in refs(hosted.get("VpcSubnetIds")) if s in self.subnet_box]
             self._place(lid, "aws.compute.Lambda", label, subnets)
+
+    def _eip_instance(self, eip: str) -> str | None:
+        """The instance an Elastic IP is attached to (its InstanceId or an association)."""
+        direct = next(refs(self.props(eip).get("InstanceId")), None)
+        if self.type_of(direct) == "AWS::EC2::Instance":
+            return direct
+        for assoc in self.of_type("AWS::EC2::EIPAssociation"):
+            props = self.props(assoc)
+            if eip in refs([props.get("AllocationId"), props.get("EIP")]):
+                instance = next(refs(props.get("InstanceId")), None)
+                if self.type_of(instance) == "AWS::EC2::Instance":
+                    return instance
+        return None
+
+    def _auto_public_ip(self, instance: str) -> bool:
+        """The instance asks for a public IPv4 and no Elastic IP replaces it."""
+        interfaces = self.props(instance).get("NetworkInterfaces") or []
+        asks = any(i.get("AssociatePublicIpAddress") in (True, "true") for i in interfaces)
+        attached = any(self._eip_instance(e) == instance for e in self.of_type("AWS::EC2::EIP"))
+        return asks and not attached
+
+    def _elastic_ips(self) -> None:
+        """An instance's Elastic IP next to it: the static address the internet reaches it by."""
+        for eip in self.of_type("AWS::EC2::EIP"):
+            instance = self._eip_instance(eip)
+            if instance is None or instance not in self.nodes_of:
+                continue  # a NAT gateway's address is in the NAT's label
+            target = self.nodes_of[instance][0]
+            nid = self.node(
+                eip,
+                "aws.compute.EC2ElasticIpAddress",
+                "Elastic IP\n(static public IPv4)",
+                self.topo.nodes[target].parent,
+            )
+            self.edge(nid, target, "static address of", "traffic")
 
     def _instance_type(self, props: dict) -> str:
         template = next(refs((props.get("LaunchTemplate") or {}).get("LaunchTemplateId")), None)
@@ -593,6 +669,8 @@ class _Builder:
                 if scaling
                 else ""
             )
+            if scaling and str(scaling.get("MinCapacity")) in ("0", "0.0"):
+                acu += "\npauses at 0 ACU when idle"
             members = ", ".join(f"{n} x {c}" for c, n in sorted(classes.items()))
             writer = "1 writer" + (f" + {len(instances) - 1} reader" if len(instances) > 1 else "")
             encrypted = ", encrypted" if props.get("StorageEncrypted") else ""
@@ -608,13 +686,72 @@ class _Builder:
             if self.props(lid).get("DBClusterIdentifier") is not None:
                 continue
             props = self.props(lid)
-            label = (
-                f"RDS {_literal(props.get('Engine'))}\n{_literal(props.get('DBInstanceClass'))}"
-                + (", Multi-AZ" if props.get("MultiAZ") else "")
+            source = next(refs(props.get("SourceDBInstanceIdentifier")), None)
+            engine = props.get("Engine") or self.props(source).get("Engine")
+            label = f"RDS {_literal(engine)}\n{_literal(props.get('DBInstanceClass'))}" + (
+                ", Multi-AZ" if props.get("MultiAZ") else ""
             )
+            if source:
+                label += "\nread replica"
             group = next(refs(props.get("DBSubnetGroupName")), None)
             subnets = [s for s in refs(self.props(group).get("SubnetIds")) if s in self.subnet_box]
+            if not subnets and source:
+                group = next(refs(self.props(source).get("DBSubnetGroupName")), None)
+                subnets = [
+                    s for s in refs(self.props(group).get("SubnetIds")) if s in self.subnet_box
+                ]
             self._place(lid, "aws.database.RDSInstance", label, subnets)
+        self._caches()
+        self._mount_targets()
+
+    def _caches(self) -> None:
+        """An ElastiCache replication group or cluster, in the VPC, saying where it spans."""
+        for lid in self.of_type(
+            "AWS::ElastiCache::ReplicationGroup", "AWS::ElastiCache::CacheCluster"
+        ):
+            props = self.props(lid)
+            engine = _literal(props.get("Engine", "redis"))
+            version = _literal(props.get("EngineVersion", ""))
+            node_type = _literal(props.get("CacheNodeType"))
+            if self.type_of(lid) == "AWS::ElastiCache::ReplicationGroup":
+                nodes = props.get("NumCacheClusters", 1)
+                replicas = (
+                    int(nodes) - 1 if isinstance(nodes, int | str) and str(nodes).isdigit() else "?"
+                )
+                shape = f"1 primary + {replicas} replica{'s' * (replicas != 1)}"
+            else:
+                shape = f"{_literal(props.get('NumCacheNodes', 1))} node(s)"
+            extras = [
+                text
+                for key, text in (
+                    ("MultiAZEnabled", "Multi-AZ"),
+                    ("TransitEncryptionEnabled", "TLS"),
+                    ("AtRestEncryptionEnabled", "encrypted"),
+                )
+                if props.get(key) in (True, "true")
+            ]
+            label = f"ElastiCache {engine} {version}".rstrip() + f"\n{shape}, {node_type}"
+            if extras:
+                label += f"\n{', '.join(extras)}"
+            group = next(refs(props.get("CacheSubnetGroupName")), None)
+            subnets = [s for s in refs(self.props(group).get("SubnetIds")) if s in self.subnet_box]
+            self._place(lid, "aws.database.ElasticacheForRedis", label, subnets)
+
+    def _mount_targets(self) -> None:
+        """Each EFS mount target in its subnet: the NFS endpoint of its AZ. A file system's
+        targets count as its per-AZ copies, so the edges of an AZ stay in that AZ."""
+        for lid in self.of_type("AWS::EFS::MountTarget"):
+            sid = next(refs(self.props(lid).get("SubnetId")), None)
+            if sid not in self.subnet_box:
+                continue
+            nid = self.node(
+                lid,
+                "aws.storage.ElasticFileSystemEFS",
+                "EFS mount target\nNFS 2049",
+                self.subnet_box[sid],
+            )
+            self.node_az[nid] = self.subnet_az[sid]
+            self.copies.add(nid)
 
     # -- security-group rules ----------------------------------------------------------------------
     def members(self) -> dict[str, list[str]]:
@@ -683,7 +820,20 @@ class _Builder:
                 for dst in targets:
                     if self._other_az(src, dst):
                         continue
-                    self.edge(src, dst, _ports(rule), "rule")
+                    self.edge(src, dst, _ports(self._port_literals(rule)), "rule")
+
+    def _port_literals(self, rule: dict) -> dict:
+        """A rule whose port is a resource's ``Endpoint.Port`` (a database's, say): that
+        resource's literal ``Port``, else ``<port of X>``."""
+        out = dict(rule)
+        for key in ("FromPort", "ToPort"):
+            att = (
+                (rule.get(key) or {}).get("Fn::GetAtt") if isinstance(rule.get(key), dict) else None
+            )
+            if isinstance(att, list) and len(att) == 2:
+                port = self.props(att[0]).get("Port")
+                out[key] = port if isinstance(port, int | str) else f"<port of {att[0]}>"
+        return out
 
     def _group_ends(self, group: str, members: dict[str, list[str]]) -> list[str]:
         """The nodes of a group's members; a group with none here is drawn as the group."""
@@ -706,12 +856,7 @@ class _Builder:
             self.node(lid, icon, label, self.in_region())
         for lid in self.of_type(*_GLOBAL_TYPES):
             icon, kind = _GLOBAL_TYPES[self.type_of(lid)]
-            name = (
-                _literal(self.props(lid).get("GlobalClusterIdentifier", ""))
-                if (self.type_of(lid) == "AWS::RDS::GlobalCluster")
-                else _path_name(self.res[lid])
-            )
-            self.node(lid, icon, f"{kind} {name}".strip(), self.outside())
+            self.node(lid, icon, self._global_label(lid, kind), self.outside())
         for lid in self.of_type("AWS::ApiGateway::RestApi"):
             props = self.props(lid)
             types = (props.get("EndpointConfiguration") or {}).get("Types") or ["EDGE"]
@@ -752,6 +897,29 @@ class _Builder:
                 )
                 self.edge(self.nodes_of[lid][0], stack, "DeleteStack at the lease's end", "control")
 
+    def _global_label(self, lid: str, kind: str) -> str:
+        props, rtype = self.props(lid), self.type_of(lid)
+        if rtype == "AWS::RDS::GlobalCluster":
+            return f"{kind} {_literal(props.get('GlobalClusterIdentifier', ''))}".strip()
+        if rtype == "AWS::Route53::HostedZone":
+            scope = "private: answers inside its VPC" if props.get("VPCs") else "public"
+            return f"Route 53 hosted zone\n{_literal(props.get('Name', ''))}\n{scope}"
+        if rtype == "AWS::Route53::RecordSet":
+            how = "alias" if props.get("AliasTarget") else f"TTL {_literal(props.get('TTL'))} s"
+            return (
+                f"Route 53 {_literal(props.get('Type', ''))} record\n"
+                f"{_literal(props.get('Name', ''))}\n{how}"
+            )
+        if rtype == "AWS::Route53::HealthCheck":
+            config = props.get("HealthCheckConfig") or {}
+            path = config.get("ResourcePath", "")
+            every = config.get("RequestInterval", 30)
+            return (
+                f"{kind}\n{_literal(config.get('Type', ''))} :{_literal(config.get('Port', ''))}"
+                f"{_literal(path) if path else ''}, every {_literal(every)} s"
+            )
+        return f"{kind} {_path_name(self.res[lid])}".strip()
+
     def _data_detail(self, lid: str) -> str:
         props = self.props(lid)
         rtype = self.type_of(lid)
@@ -769,6 +937,18 @@ class _Builder:
                 out.append("public access blocked")
             if (props.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
                 out.append("versioned")
+        if rtype == "AWS::EFS::FileSystem":
+            out.append(f"{_literal(props.get('ThroughputMode', 'bursting'))} throughput")
+            if props.get("Encrypted") in (True, "true"):
+                out.append("encrypted")
+            for policy in props.get("LifecyclePolicies") or []:
+                if policy.get("TransitionToIA"):
+                    days = str(policy["TransitionToIA"]).removeprefix("AFTER_").lower()
+                    out.append(f"to IA after {days.replace('_', ' ')}")
+            if "aws:SecureTransport" in json.dumps(props.get("FileSystemPolicy") or {}):
+                out.append("TLS required")
+            if (props.get("BackupPolicy") or {}).get("Status") == "ENABLED":
+                out.append("daily backups")
         if rtype == "AWS::SQS::Queue" and props.get("FifoQueue"):
             out.append("FIFO")
         if rtype == "AWS::Kinesis::Stream":
@@ -814,13 +994,126 @@ class _Builder:
                     continue
                 if key in refs(self.props(lid)) and lid in self.drawn:
                     self.connect(key, lid, "encrypts", "control")
-        for record in self.of_type("AWS::Route53::RecordSet"):
-            for target in refs(self.props(record).get("AliasTarget")):
-                self.connect(record, target, "alias", "traffic")
+        self._dns()
+        self._file_systems()
+        for replica in self.of_type("AWS::RDS::DBInstance"):
+            for source in refs(self.props(replica).get("SourceDBInstanceIdentifier")):
+                self.connect(source, replica, "replicates to (asynchronous)")
+        self._iam_grants()
         for acl in self.of_type("AWS::WAFv2::WebACL"):
             for lid in self.of_type("AWS::CloudFront::Distribution"):
                 if acl in refs(self.props(lid)):
                     self.connect(acl, lid, "filters requests", "control")
+
+    def _dns(self) -> None:
+        """Zone -> record -> what it answers with (addresses, or an alias); health checks."""
+        for record in self.of_type("AWS::Route53::RecordSet"):
+            props = self.props(record)
+            for zone in refs(props.get("HostedZoneId")):
+                self.connect(zone, record, "holds", "control")
+            for target in refs(props.get("AliasTarget")):
+                self.connect(record, target, "alias", "traffic")
+            for target in refs(props.get("ResourceRecords")):
+                self.connect(record, self._address_owner(target), "answers with its address")
+            for check in refs(props.get("HealthCheckId")):
+                self.connect(record, check, "answers only while healthy", "control")
+        for check in self.of_type("AWS::Route53::HealthCheck"):
+            config = self.props(check).get("HealthCheckConfig") or {}
+            for target in refs([config.get("IPAddress"), config.get("FullyQualifiedDomainName")]):
+                self.connect(check, self._address_owner(target), "checks", "control")
+
+    def _address_owner(self, lid: str) -> str:
+        """An instance's address is its Elastic IP, when it has one drawn."""
+        if self.type_of(lid) != "AWS::EC2::Instance":
+            return lid
+        eips = [e for e in self.of_type("AWS::EC2::EIP") if self._eip_instance(e) == lid]
+        return eips[0] if eips and eips[0] in self.nodes_of else lid
+
+    def _file_systems(self) -> None:
+        """Mount target -> its file system; instances whose user data names the file system
+        mount it through their own AZ's target (its DNS name resolves to that one)."""
+        for target in self.of_type("AWS::EFS::MountTarget"):
+            for fs in refs(self.props(target).get("FileSystemId")):
+                self.connect(target, fs, "")
+        for user in self.of_type("AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::Instance"):
+            data = self._user_data(user)
+            for fs in sorted(set(refs(data))):
+                if self.type_of(fs) != "AWS::EFS::FileSystem":
+                    continue
+                tls = " over TLS" if "tls" in json.dumps(data) else ""
+                for target in self.of_type("AWS::EFS::MountTarget"):
+                    if fs in refs(self.props(target).get("FileSystemId")):
+                        self._connect_same_az(user, target, f"mounts (NFS{tls})")
+
+    def _connect_same_az(self, src_lid: str, dst_lid: str, label: str) -> None:
+        for src in self.nodes_of.get(src_lid, []):
+            for dst in self.nodes_of.get(dst_lid, []):
+                if self.node_az.get(src) == self.node_az.get(dst):
+                    self.edge(src, dst, label)
+
+    def _user_data(self, lid: str) -> Any:
+        """An instance's or a group's user data (from its launch template)."""
+        props = self.props(lid)
+        template = next(refs((props.get("LaunchTemplate") or {}).get("LaunchTemplateId")), None)
+        data = self.props(template).get("LaunchTemplateData") or {}
+        return props.get("UserData") or data.get("UserData")
+
+    def _roles_of(self, lid: str) -> set[str]:
+        """The IAM roles an instance or a group's instances run as (via the instance profile)."""
+        props = self.props(lid)
+        template = next(refs((props.get("LaunchTemplate") or {}).get("LaunchTemplateId")), None)
+        data = self.props(template).get("LaunchTemplateData") or {}
+        profiles = set(refs([props.get("IamInstanceProfile"), data.get("IamInstanceProfile")]))
+        return {
+            role
+            for profile in profiles
+            if self.type_of(profile) == "AWS::IAM::InstanceProfile"
+            for role in refs(self.props(profile).get("Roles"))
+        }
+
+    def _iam_grants(self) -> None:
+        """Instances -> the data stores their role's policies allow (what an IAM grant wrote)."""
+        for user in self.of_type("AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::Instance"):
+            roles = self._roles_of(user)
+            if user not in self.drawn or not roles:
+                continue
+            allowed: dict[str, set[str]] = defaultdict(set)
+            for policy in self.of_type("AWS::IAM::Policy"):
+                props = self.props(policy)
+                if not roles & set(refs(props.get("Roles"))):
+                    continue
+                for statement in (props.get("PolicyDocument") or {}).get("Statement") or []:
+                    if statement.get("Effect") != "Allow":
+                        continue
+                    actions = statement.get("Action")
+                    actions = actions if isinstance(actions, list) else [actions]
+                    for target in _resource_targets(statement.get("Resource")):
+                        allowed[target].update(str(a) for a in actions)
+            for (target, secret), actions in sorted(allowed.items()):
+                if self._connected(user, target):
+                    continue  # already drawn by what it does (a queue the workers poll)
+                if secret:  # RDS's own secret of the database, not the data: said on the database
+                    self._relabel(
+                        target, "master secret managed by RDS,\nread by the instances (IAM grant)"
+                    )
+                elif self.type_of(target) in _DATA_TYPES:
+                    self.connect(user, target, f"{_access(actions)} (IAM grant)")
+
+    def _relabel(self, lid: str, line: str) -> None:
+        """Add ``line`` to the label of every node of ``lid`` (once)."""
+        for nid in self.nodes_of.get(lid, []):
+            node = self.topo.nodes[nid]
+            if line not in node.label:
+                self.topo.nodes[nid] = Node(nid, node.icon, f"{node.label}\n{line}", node.parent)
+
+    def _connected(self, a: str, b: str) -> bool:
+        """Some edge already joins a node of ``a`` and a node of ``b``, either way."""
+        ends = {*self.nodes_of.get(a, [])}, {*self.nodes_of.get(b, [])}
+        return any(
+            (e.src in ends[0] and e.dst in ends[1]) or (e.src in ends[1] and e.dst in ends[0])
+            for e in self.topo.edges
+            if e.kind in ("traffic", "control")  # a rule only allows; it draws no use
+        )
 
     def _secret_behind(self, lid: str | None) -> str | None:
         if self.type_of(lid) == "AWS::SecretsManager::SecretTargetAttachment":
@@ -939,8 +1232,14 @@ class _Builder:
                 for g in self.of_type("AWS::AutoScaling::AutoScalingGroup")
                 if tg in refs(self.props(g).get("TargetGroupARNs"))
             ]
+            instances = [
+                t
+                for target in props.get("Targets") or []
+                for t in refs(target.get("Id"))
+                if self.type_of(t) == "AWS::EC2::Instance"
+            ]
             for lb in sorted(balancers):
-                for group in groups:
+                for group in groups + instances:
                     self.connect(lb, group, f"forwards {label}")
         for lb in self.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer"):
             for attribute in self.props(lb).get("LoadBalancerAttributes") or []:
@@ -1155,6 +1454,46 @@ def topology(
     return builder.finish()
 
 
+_VERSION = re.compile(r"^(?P<series>.+?)V(?P<number>\d+)$")
+
+
+def _series(stack: str, templates: dict[str, dict]) -> str | None:
+    """``WhatIsTheTime`` for ``WhatIsTheTimeV3`` when a ``WhatIsTheTimeV<n>`` sibling exists."""
+    match = _VERSION.match(stack)
+    if not match:
+        return None
+    siblings = [s for s in templates if s != stack and _VERSION.match(s)]
+    same = [s for s in siblings if _VERSION.match(s).group("series") == match.group("series")]
+    return match.group("series") if same else None
+
+
+def _series_cluster(
+    topo: Topology, templates: dict[str, dict], regions: dict[str, str], stack: str, region: str
+) -> str:
+    """The cluster a stack's node goes in: its versioned series' box, else its region's."""
+    series = _series(stack, templates)
+    if series is None:
+        return region
+    cid = f"{region}_series_{_slug(series)}"
+    count = sum(1 for s in templates if _series(s, templates) == series)
+    topo.clusters.setdefault(cid, Cluster(cid, f"{series} v1-v{count}", region, "series"))
+    return cid
+
+
+def _stack_series_in_order(topo: Topology, templates: dict[str, dict]) -> None:
+    """A series' versions one under the other (v1 on top), not side by side: a row of every
+    version would make the picture a strip."""
+    by_series: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for stack in templates:
+        series = _series(stack, templates)
+        if series is not None:
+            by_series[series].append((int(_VERSION.match(stack).group("number")), stack))
+    for versions in by_series.values():
+        ordered = [f"stack_{_slug(stack)}" for _, stack in sorted(versions)]
+        for upper, lower in zip(ordered, ordered[1:], strict=False):
+            topo.edges.add(Edge(upper, lower, "", "order"))
+
+
 def composition(templates: dict[str, dict], regions: dict[str, str], *, title: str) -> Topology:
     """The stacks of one synthesis, by region, and what each reads from another's outputs.
 
@@ -1189,7 +1528,9 @@ def composition(templates: dict[str, dict], regions: dict[str, str], *, title: s
         ]
         label = stack + (f"\n{', '.join(kinds)}" if kinds else "")
         nid = f"stack_{_slug(stack)}"
-        topo.nodes[nid] = Node(nid, "aws.management.CloudformationStack", label, cid)
+        parent = _series_cluster(topo, templates, regions, stack, cid)
+        topo.nodes[nid] = Node(nid, "aws.management.CloudformationStack", label, parent)
+    _stack_series_in_order(topo, templates)
     for stack in sorted(templates):
         reads: dict[str, Counter] = defaultdict(Counter)
         for producer, output in sorted(_imports(templates[stack], exports)):

@@ -31,6 +31,7 @@ import hashlib
 import io
 import json
 import re
+import string
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -74,6 +75,10 @@ MOTO_IGNORES: dict[tuple[str, str], str] = {
     ),
     ("AWS::S3::Bucket", "ReplicationConfiguration.Rules[].Filter"): (
         "moto 5.2.5 stores it but its GetBucketReplication always serves Prefix ''"
+    ),
+    ("AWS::ElastiCache::ReplicationGroup", "NumCacheClusters"): (
+        "moto 5.2.5's CreateReplicationGroup makes 1 + ReplicasPerNodeGroup member clusters, "
+        "whatever NumCacheClusters says"
     ),
     ("AWS::SNS::Topic", "Tags"): (
         "moto 5.2.5's Topic model keeps them as a plain attribute: ListTagsForResource is empty"
@@ -429,7 +434,52 @@ GET_ATTS: dict[tuple[str, str], Callable[[Deployed, str], Any]] = {
     ("AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName"): lambda d, p: d.client(
         "elbv2"
     ).describe_load_balancers(LoadBalancerArns=[p])["LoadBalancers"][0]["DNSName"],
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", "CanonicalHostedZoneID"): lambda d, p: d.client(
+        "elbv2"
+    ).describe_load_balancers(LoadBalancerArns=[p])["LoadBalancers"][0]["CanonicalHostedZoneId"],
+    ("AWS::EC2::Instance", "PublicIp"): lambda d, p: _ec2_instance(d, p).get("PublicIpAddress"),
+    ("AWS::EC2::Instance", "PrivateIp"): lambda d, p: _ec2_instance(d, p).get("PrivateIpAddress"),
+    ("AWS::EC2::Instance", "AvailabilityZone"): lambda d, p: _ec2_instance(d, p)["Placement"][
+        "AvailabilityZone"
+    ],
+    # an EIP's physical id is its address; read back to prove it exists
+    ("AWS::EC2::EIP", "PublicIp"): lambda d, p: d.client("ec2").describe_addresses(PublicIps=[p])[
+        "Addresses"
+    ][0]["PublicIp"],
+    ("AWS::RDS::DBCluster", "MasterUserSecret.SecretArn"): lambda d, p: _db_cluster(d, p)[
+        "MasterUserSecret"
+    ]["SecretArn"],
+    ("AWS::EFS::FileSystem", "Arn"): lambda d, p: d.client("efs").describe_file_systems(
+        FileSystemId=p
+    )["FileSystems"][0]["FileSystemArn"],
+    ("AWS::EFS::FileSystem", "FileSystemId"): lambda d, p: d.client("efs").describe_file_systems(
+        FileSystemId=p
+    )["FileSystems"][0]["FileSystemId"],
+    ("AWS::EFS::AccessPoint", "Arn"): lambda d, p: d.client("efs").describe_access_points(
+        AccessPointId=p
+    )["AccessPoints"][0]["AccessPointArn"],
+    ("AWS::EFS::AccessPoint", "AccessPointId"): lambda d, p: d.client("efs").describe_access_points(
+        AccessPointId=p
+    )["AccessPoints"][0]["AccessPointId"],
+    ("AWS::ElastiCache::ReplicationGroup", "PrimaryEndPoint.Address"): lambda d, p: d.client(
+        "elasticache"
+    ).describe_replication_groups(ReplicationGroupId=p)["ReplicationGroups"][0]["NodeGroups"][0][
+        "PrimaryEndpoint"
+    ]["Address"],
+    ("AWS::ElastiCache::ReplicationGroup", "PrimaryEndPoint.Port"): lambda d, p: str(
+        d.client("elasticache").describe_replication_groups(ReplicationGroupId=p)[
+            "ReplicationGroups"
+        ][0]["NodeGroups"][0]["PrimaryEndpoint"]["Port"]
+    ),
+    ("AWS::Route53::HostedZone", "Id"): lambda d, p: (
+        d.client("route53").get_hosted_zone(Id=p)["HostedZone"]["Id"].rsplit("/", 1)[-1]
+    ),
 }
+
+
+def _ec2_instance(d: Deployed, instance_id: str) -> dict:
+    reservations = d.client("ec2").describe_instances(InstanceIds=[instance_id])["Reservations"]
+    return reservations[0]["Instances"][0]
 
 
 # ------------------------------------------------------------------------- comparisons
@@ -646,8 +696,38 @@ def _route(d: Deployed, lid: str, pid: str) -> None:
 
 
 def _eip(d: Deployed, lid: str, pid: str) -> None:
+    p = d.props(lid)
     address = d.client("ec2").describe_addresses(PublicIps=[pid])["Addresses"][0]
-    expect("Domain", address["Domain"], d.props(lid).get("Domain", "vpc"))
+    expect("Domain", address["Domain"], p.get("Domain", "vpc"))
+    if "InstanceId" in p:
+        expect("InstanceId", address.get("InstanceId"), d.resolve(p["InstanceId"]))
+
+
+def _eip_association(d: Deployed, lid: str, pid: str) -> None:
+    """The address (by AllocationId, or EIP) is associated under this association's id with
+    InstanceId (or NetworkInterfaceId), and the instance's public address is the EIP's."""
+    p = d.props(lid)
+    ec2 = d.client("ec2")
+    if "AllocationId" in p:
+        found = ec2.describe_addresses(AllocationIds=[d.resolve(p["AllocationId"])])
+    else:
+        found = ec2.describe_addresses(PublicIps=[d.resolve(p["EIP"])])
+    address = found["Addresses"][0]
+    expect("AssociationId", address.get("AssociationId"), pid)
+    if "InstanceId" in p:
+        instance_id = d.resolve(p["InstanceId"])
+        expect("InstanceId", address.get("InstanceId"), instance_id)
+        reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+        instance = reservations[0]["Instances"][0]
+        expect(
+            "the instance's PublicIpAddress", instance.get("PublicIpAddress"), address["PublicIp"]
+        )
+    if "NetworkInterfaceId" in p:
+        expect(
+            "NetworkInterfaceId",
+            address.get("NetworkInterfaceId"),
+            d.resolve(p["NetworkInterfaceId"]),
+        )
 
 
 def _nat(d: Deployed, lid: str, pid: str) -> None:
@@ -701,10 +781,17 @@ def _rules(rules: list[dict]) -> set[tuple]:
     return out
 
 
+def _port(d: Deployed, value: Any) -> Any:
+    """A rule's port as the API serves it (a number), references resolved (a cluster's
+    ``Endpoint.Port``); None when the rule has none."""
+    value = d.resolve(value)
+    return value if value is None or value is UNRESOLVED else int(value)
+
+
 def _template_rule(d: Deployed, rule: dict, peer_key: str) -> tuple:
     protocol = str(rule["IpProtocol"])
-    peer = rule.get("CidrIp") or d.resolve(rule.get(peer_key))
-    return (protocol, rule.get("FromPort"), rule.get("ToPort"), peer)
+    peer = d.resolve(rule.get("CidrIp")) or d.resolve(rule.get(peer_key))
+    return (protocol, _port(d, rule.get("FromPort")), _port(d, rule.get("ToPort")), peer)
 
 
 def _security_group(d: Deployed, lid: str, pid: str) -> None:
@@ -772,8 +859,11 @@ def _instance(d: Deployed, lid: str, pid: str) -> None:
     reservations = d.client("ec2").describe_instances(InstanceIds=[pid])["Reservations"]
     instance = reservations[0]["Instances"][0]
     expect("InstanceType", instance["InstanceType"], p.get("InstanceType", "m1.small"))
-    expect("SubnetId", instance["SubnetId"], d.resolve(p["SubnetId"]))
+    if "SubnetId" in p:
+        expect("SubnetId", instance["SubnetId"], d.resolve(p["SubnetId"]))
     expect("State", instance["State"]["Name"], "running")
+    for nic in p.get("NetworkInterfaces", []):
+        _instance_interface(d, instance, nic)
     if "SecurityGroupIds" in p:
         expect_unordered(
             "SecurityGroupIds",
@@ -784,6 +874,35 @@ def _instance(d: Deployed, lid: str, pid: str) -> None:
         profile = d.resolve(p["IamInstanceProfile"])
         arn = instance.get("IamInstanceProfile", {}).get("Arn", "")
         expect("IamInstanceProfile", arn.rsplit("/", 1)[-1], profile)
+
+
+def _instance_interface(d: Deployed, instance: dict, nic: dict) -> None:
+    """One of the template's NetworkInterfaces, on the instance at its DeviceIndex: subnet,
+    security groups (GroupSet) and, with AssociatePublicIpAddress, a public address."""
+    index = int(nic.get("DeviceIndex", 0))
+    attached = {
+        int(n["Attachment"]["DeviceIndex"]): n for n in instance.get("NetworkInterfaces", [])
+    }
+    if index not in attached:
+        raise Mismatch(f"no network interface at DeviceIndex {index}")
+    got = attached[index]
+    if index == 0 and "SubnetId" in nic:
+        expect("SubnetId", instance["SubnetId"], d.resolve(nic["SubnetId"]))
+    if "SubnetId" in nic:
+        expect(f"NetworkInterfaces[{index}].SubnetId", got["SubnetId"], d.resolve(nic["SubnetId"]))
+    if "GroupSet" in nic:
+        expect_unordered(
+            f"NetworkInterfaces[{index}].GroupSet",
+            [g["GroupId"] for g in got.get("Groups", [])],
+            d.resolve(nic["GroupSet"]),
+        )
+    if "AssociatePublicIpAddress" in nic:
+        wanted = _text(nic["AssociatePublicIpAddress"]) == "true"
+        expect(
+            f"NetworkInterfaces[{index}] has a public address",
+            bool(got.get("Association", {}).get("PublicIp")),
+            wanted,
+        )
 
 
 def _launch_template(d: Deployed, lid: str, pid: str) -> None:
@@ -988,6 +1107,15 @@ def _table(d: Deployed, lid: str, pid: str) -> None:
         table.get("BillingModeSummary", {}).get("BillingMode"),
         p.get("BillingMode", "PROVISIONED"),
     )
+    if "TimeToLiveSpecification" in p:
+        spec = p["TimeToLiveSpecification"]
+        ttl = dynamodb.describe_time_to_live(TableName=pid)["TimeToLiveDescription"]
+        enabled = _text(spec.get("Enabled", True)) == "true"
+        expect(
+            "TimeToLiveStatus", ttl.get("TimeToLiveStatus"), "ENABLED" if enabled else "DISABLED"
+        )
+        if enabled:
+            expect("TimeToLive AttributeName", ttl.get("AttributeName"), spec["AttributeName"])
     pitr = dynamodb.describe_continuous_backups(TableName=pid)["ContinuousBackupsDescription"]
     wanted = p.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled", False)
     expect(
@@ -1232,8 +1360,35 @@ def _target_group(d: Deployed, lid: str, pid: str) -> None:
     expect("Protocol", group["Protocol"], p["Protocol"])
     if "VpcId" in p:
         expect("VpcId", group["VpcId"], d.resolve(p["VpcId"]))
-    if "HealthCheckPath" in p:
-        expect("HealthCheckPath", group["HealthCheckPath"], p["HealthCheckPath"])
+    for key in (
+        "HealthCheckPath",
+        "HealthCheckIntervalSeconds",
+        "HealthCheckTimeoutSeconds",
+        "HealthyThresholdCount",
+        "UnhealthyThresholdCount",
+        "TargetType",
+    ):
+        if key in p:
+            expect(key, group.get(key), p[key])
+    if "Matcher" in p:
+        expect_within("Matcher", group.get("Matcher"), p["Matcher"])
+    elbv2 = d.client("elbv2")
+    if p.get("TargetGroupAttributes"):
+        attributes = elbv2.describe_target_group_attributes(TargetGroupArn=pid)["Attributes"]
+        got = {a["Key"]: a["Value"] for a in attributes}
+        for attribute in p["TargetGroupAttributes"]:
+            expect(
+                f"TargetGroupAttributes {attribute['Key']}",
+                got.get(attribute["Key"]),
+                _text(d.resolve(attribute["Value"])),
+            )
+    if "Targets" in p:
+        health = elbv2.describe_target_health(TargetGroupArn=pid)["TargetHealthDescriptions"]
+        expect_unordered(
+            "Targets",
+            [f"{t['Target']['Id']}:{t['Target'].get('Port', p['Port'])}" for t in health],
+            [f"{d.resolve(t['Id'])}:{t.get('Port', p['Port'])}" for t in p["Targets"]],
+        )
 
 
 def _asg(d: Deployed, lid: str, pid: str) -> None:
@@ -1313,6 +1468,43 @@ def _db_cluster_verifier(d: Deployed, lid: str, pid: str) -> None:
             cluster.get("EnabledCloudwatchLogsExports", []),
             p["EnableCloudwatchLogsExports"],
         )
+    if "ServerlessV2ScalingConfiguration" in p:
+        wanted = p["ServerlessV2ScalingConfiguration"]
+        got = cluster.get("ServerlessV2ScalingConfiguration", {})
+        for key in ("MinCapacity", "MaxCapacity", "SecondsUntilAutoPause"):
+            if key in wanted:
+                expect(f"ServerlessV2ScalingConfiguration.{key}", got.get(key), float(wanted[key]))
+    if _text(p.get("ManageMasterUserPassword", False)) == "true":
+        secret = cluster.get("MasterUserSecret") or {}
+        if not secret.get("SecretArn"):
+            raise Mismatch("ManageMasterUserPassword: the cluster has no MasterUserSecret")
+        described = d.client("secretsmanager").describe_secret(SecretId=secret["SecretArn"])
+        expect("MasterUserSecret (by its ARN)", described["ARN"], secret["SecretArn"])
+        if "MasterUserSecret" in p and "KmsKeyId" in p["MasterUserSecret"]:
+            expect(
+                "MasterUserSecret.KmsKeyId",
+                secret.get("KmsKeyId"),
+                d.resolve(p["MasterUserSecret"]["KmsKeyId"]),
+            )
+        d.skip(
+            "the managed secret's SecretString: moto 5.2.5 writes a fixed username 'admin' and "
+            "password, not MasterUsername (the secret exists, named by the cluster)"
+        )
+
+
+def _db_cluster_parameter_group(d: Deployed, lid: str, pid: str) -> None:
+    p = d.props(lid)
+    rds = d.client("rds")
+    group = rds.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=pid)
+    group = group["DBClusterParameterGroups"][0]
+    expect("DBParameterGroupFamily", group["DBParameterGroupFamily"], p["Family"])
+    expect("Description", group["Description"], p["Description"])
+    got = {
+        x["ParameterName"]: x.get("ParameterValue")
+        for x in rds.describe_db_cluster_parameters(DBClusterParameterGroupName=pid)["Parameters"]
+    }
+    for key, value in (p.get("Parameters") or {}).items():
+        expect(f"Parameters {key}", got.get(key), _text(d.resolve(value)))
 
 
 def _db_instance(d: Deployed, lid: str, pid: str) -> None:
@@ -1323,7 +1515,11 @@ def _db_instance(d: Deployed, lid: str, pid: str) -> None:
     expect(
         "DBClusterIdentifier", db.get("DBClusterIdentifier"), d.resolve(p["DBClusterIdentifier"])
     )
-    expect("PubliclyAccessible", db["PubliclyAccessible"], p.get("PubliclyAccessible", False))
+    expect(
+        "PubliclyAccessible",
+        db.get("PubliclyAccessible", False),
+        p.get("PubliclyAccessible", False),
+    )
 
 
 def _db_subnet_group(d: Deployed, lid: str, pid: str) -> None:
@@ -1344,20 +1540,27 @@ def _secret(d: Deployed, lid: str, pid: str) -> None:
     sm = d.client("secretsmanager")
     described = sm.describe_secret(SecretId=pid)
     expect("Description", described.get("Description", ""), d.resolve(p.get("Description", "")))
-    secret = json.loads(sm.get_secret_value(SecretId=pid)["SecretString"])
+    text = sm.get_secret_value(SecretId=pid)["SecretString"]
     generate = p.get("GenerateSecretString", {})
     if generate:
-        key = generate.get("GenerateStringKey", "password")
-        password = secret.get(key, "")
+        templated = "SecretStringTemplate" in generate or "GenerateStringKey" in generate
+        secret = json.loads(text) if templated else {}
+        password = (
+            secret.get(generate.get("GenerateStringKey", "password"), "") if templated else text
+        )
         expect("password length", len(password), generate.get("PasswordLength", 32))
         excluded = set(generate.get("ExcludeCharacters", ""))
+        if _text(generate.get("ExcludePunctuation", False)) == "true":
+            excluded |= set(string.punctuation)
+        if _text(generate.get("IncludeSpace", False)) != "true":
+            excluded.add(" ")
         expect("excluded characters in the password", sorted(set(password) & excluded), [])
         for name, value in json.loads(generate.get("SecretStringTemplate", "{}")).items():
             expect(name, secret.get(name), value)
         d.from_extension(
             "SecretString: extensions.Secret composes GenerateSecretString's JSON "
-            "(SecretStringTemplate + a password from moto's GetRandomPassword); moto 5.2.5 "
-            "has no model for the type"
+            "(SecretStringTemplate + a password from moto's GetRandomPassword, or the bare "
+            "password); moto 5.2.5 has no model for the type"
         )
 
 
@@ -2108,6 +2311,262 @@ def _bucket_deployment(d: Deployed, lid: str, pid: str) -> None:
     d.custom("Custom::CDKBucketDeployment", _NOT_THE_HANDLER.format("the objects"))
 
 
+# ------------------------------------------------- Route 53, EFS (the classic architectures)
+def _fqdn(name: str) -> str:
+    return name if name.endswith(".") else name + "."
+
+
+def _hosted_zone(d: Deployed, lid: str, pid: str) -> None:
+    """GetHostedZone: Name, private exactly when VPCs is set, the comment, every VPC (id and
+    region); the template's HostedZoneTags (ListTagsForResource)."""
+    p = d.props(lid)
+    route53 = d.client("route53")
+    got = route53.get_hosted_zone(Id=pid)
+    zone = got["HostedZone"]
+    expect("Name", zone["Name"], _fqdn(p["Name"]))
+    vpcs = d.resolve(p.get("VPCs", []))
+    expect("PrivateZone", zone["Config"]["PrivateZone"], bool(vpcs))
+    comment = p.get("HostedZoneConfig", {}).get("Comment")
+    if comment is not None:
+        expect("HostedZoneConfig.Comment", zone["Config"].get("Comment"), comment)
+    expect_unordered(
+        "VPCs",
+        [f"{v['VPCId']}@{v['VPCRegion']}" for v in got.get("VPCs") or []],
+        [f"{v['VPCId']}@{v['VPCRegion']}" for v in vpcs],
+    )
+    if p.get("HostedZoneTags"):
+        tags = route53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=pid)
+        expect_tags("HostedZoneTags", tags["ResourceTagSet"]["Tags"], p["HostedZoneTags"])
+
+
+def _record_sets(d: Deployed, zone_id: str) -> list[dict]:
+    route53, records, start = d.client("route53"), [], {}
+    while True:
+        page = route53.list_resource_record_sets(HostedZoneId=zone_id, **start)
+        records += page["ResourceRecordSets"]
+        if not page.get("IsTruncated"):
+            return records
+        start = {
+            "StartRecordName": page["NextRecordName"],
+            "StartRecordType": page["NextRecordType"],
+        }
+
+
+def _record_set(d: Deployed, lid: str, pid: str) -> None:
+    """ListResourceRecordSets of the zone holds the template's record (Name, Type and
+    SetIdentifier): its TTL, its values (in any order), the alias target (DNS name and zone
+    resolved from the deployed load balancer, EvaluateTargetHealth), the routing fields."""
+    p = d.props(lid)
+    zone_id = d.resolve(p["HostedZoneId"]) if "HostedZoneId" in p else None
+    if zone_id is None:
+        zones = d.client("route53").list_hosted_zones_by_name(DNSName=p["HostedZoneName"])
+        zone_id = zones["HostedZones"][0]["Id"]
+    if zone_id is UNRESOLVED:
+        raise Mismatch(f"cannot resolve HostedZoneId {p['HostedZoneId']}")
+    matching = [
+        r
+        for r in _record_sets(d, zone_id)
+        if r["Name"] == _fqdn(p["Name"])
+        and r["Type"] == p["Type"]
+        and r.get("SetIdentifier") == p.get("SetIdentifier")
+    ]
+    if len(matching) != 1:
+        raise Mismatch(
+            f"{len(matching)} {p['Type']} records {p['Name']} "
+            f"(SetIdentifier {p.get('SetIdentifier')}) in zone {zone_id}"
+        )
+    [record] = matching
+    if "TTL" in p:
+        expect("TTL", record.get("TTL"), int(p["TTL"]))
+    if "ResourceRecords" in p:
+        expect_unordered(
+            "ResourceRecords",
+            [r["Value"] for r in record.get("ResourceRecords", [])],
+            d.resolve(p["ResourceRecords"]),
+        )
+    if "AliasTarget" in p:
+        wanted = d.resolve(p["AliasTarget"])
+        got = record.get("AliasTarget", {})
+        expect("AliasTarget.DNSName", got.get("DNSName", "").rstrip("."), _alias_name(wanted))
+        expect("AliasTarget.HostedZoneId", got.get("HostedZoneId"), wanted["HostedZoneId"])
+        expect(
+            "AliasTarget.EvaluateTargetHealth",
+            got.get("EvaluateTargetHealth", False),
+            _text(wanted.get("EvaluateTargetHealth", False)) == "true",
+        )
+    for key in ("MultiValueAnswer", "Weight", "Failover", "Region"):
+        if key in p:
+            value = d.resolve(p[key])
+            expect(key, record.get(key), value if key != "Weight" else int(value))
+    if "HealthCheckId" in p:
+        expect("HealthCheckId", record.get("HealthCheckId"), d.resolve(p["HealthCheckId"]))
+
+
+def _alias_name(target: dict) -> Any:
+    name = target.get("DNSName")
+    return name if name is UNRESOLVED else str(name).rstrip(".")
+
+
+def _health_check(d: Deployed, lid: str, pid: str) -> None:
+    """GetHealthCheck: every HealthCheckConfig field the template sets; HealthCheckTags."""
+    p = d.props(lid)
+    route53 = d.client("route53")
+    config = route53.get_health_check(HealthCheckId=pid)["HealthCheck"]["HealthCheckConfig"]
+    for key, value in d.resolve(p["HealthCheckConfig"]).items():
+        if key in ("Port", "RequestInterval", "FailureThreshold", "HealthThreshold"):
+            value = int(value)
+        elif isinstance(value, str) and value.lower() in ("true", "false"):
+            value = value.lower() == "true"
+        expect(f"HealthCheckConfig.{key}", config.get(key), value)
+    if p.get("HealthCheckTags"):
+        tags = route53.list_tags_for_resource(ResourceType="healthcheck", ResourceId=pid)
+        expect_tags("HealthCheckTags", tags["ResourceTagSet"]["Tags"], p["HealthCheckTags"])
+
+
+def _efs_file_system(d: Deployed, lid: str, pid: str) -> None:
+    """DescribeFileSystems: Encrypted, KmsKeyId, PerformanceMode, ThroughputMode, the tags;
+    the lifecycle policies, the file system policy (per statement), the backup policy."""
+    p = d.props(lid)
+    efs = d.client("efs")
+    fs = efs.describe_file_systems(FileSystemId=pid)["FileSystems"][0]
+    expect("Encrypted", fs["Encrypted"], _text(p.get("Encrypted", False)) == "true")
+    if "KmsKeyId" in p:
+        expect("KmsKeyId", fs.get("KmsKeyId"), d.resolve(p["KmsKeyId"]))
+    expect("PerformanceMode", fs["PerformanceMode"], p.get("PerformanceMode", "generalPurpose"))
+    expect("ThroughputMode", fs["ThroughputMode"], p.get("ThroughputMode", "bursting"))
+    if "ProvisionedThroughputInMibps" in p:
+        expect(
+            "ProvisionedThroughputInMibps",
+            fs.get("ProvisionedThroughputInMibps"),
+            float(p["ProvisionedThroughputInMibps"]),
+        )
+    if p.get("FileSystemTags"):
+        expect_tags("FileSystemTags", fs.get("Tags"), d.resolve(p["FileSystemTags"]))
+    lifecycle = efs.describe_lifecycle_configuration(FileSystemId=pid)["LifecyclePolicies"]
+    expect_unordered(
+        "LifecyclePolicies",
+        [_fmt(x) for x in lifecycle],
+        [_fmt(x) for x in p.get("LifecyclePolicies", [])],
+    )
+    if "FileSystemPolicy" in p:
+        policy = efs.describe_file_system_policy(FileSystemId=pid)["Policy"]
+        expect_document(d, "FileSystemPolicy", policy, p["FileSystemPolicy"])
+    _efs_backup_policy(efs, pid, p.get("BackupPolicy", {}).get("Status"))
+
+
+def _efs_backup_policy(efs: Any, pid: str, wanted: str | None) -> None:
+    """moto keeps only whether backups are on: DescribeBackupPolicy answers ENABLED, or
+    PolicyNotFound for a file system without (EFS answers DISABLED)."""
+    if wanted is None:
+        return
+    try:
+        status = efs.describe_backup_policy(FileSystemId=pid)["BackupPolicy"]["Status"]
+    except Exception as error:  # noqa: BLE001 - moto's answer for "off"
+        if "PolicyNotFound" not in str(error):
+            raise
+        status = "DISABLED"
+    expect("BackupPolicy.Status", status, wanted)
+
+
+def _efs_mount_target(d: Deployed, lid: str, pid: str) -> None:
+    p = d.props(lid)
+    efs = d.client("efs")
+    target = efs.describe_mount_targets(MountTargetId=pid)["MountTargets"][0]
+    expect("FileSystemId", target["FileSystemId"], d.resolve(p["FileSystemId"]))
+    expect("SubnetId", target["SubnetId"], d.resolve(p["SubnetId"]))
+    expect("LifeCycleState", target["LifeCycleState"], "available")
+    if "IpAddress" in p:
+        expect("IpAddress", target.get("IpAddress"), p["IpAddress"])
+    groups = efs.describe_mount_target_security_groups(MountTargetId=pid)["SecurityGroups"]
+    expect_unordered("SecurityGroups", groups, d.resolve(p["SecurityGroups"]))
+
+
+def _posix(value: Any) -> Any:
+    """A PosixUser / CreationInfo: its ids as numbers (the template gives strings)."""
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if key in ("Uid", "Gid", "OwnerUid", "OwnerGid"):
+            item = int(item)
+        elif key == "SecondaryGids":
+            item = [int(x) for x in item]
+        out[key] = _posix(item)
+    return out
+
+
+def _efs_access_point(d: Deployed, lid: str, pid: str) -> None:
+    p = d.props(lid)
+    points = d.client("efs").describe_access_points(AccessPointId=pid)["AccessPoints"]
+    point = points[0]
+    expect("FileSystemId", point["FileSystemId"], d.resolve(p["FileSystemId"]))
+    if "PosixUser" in p:
+        expect("PosixUser", _posix(point.get("PosixUser")), _posix(d.resolve(p["PosixUser"])))
+    if "RootDirectory" in p:
+        expect(
+            "RootDirectory",
+            _posix(point.get("RootDirectory")),
+            _posix(d.resolve(p["RootDirectory"])),
+        )
+    if p.get("AccessPointTags"):
+        expect_tags("AccessPointTags", point.get("Tags"), d.resolve(p["AccessPointTags"]))
+    expect("LifeCycleState", point["LifeCycleState"], "available")
+
+
+def _cache_subnet_group(d: Deployed, lid: str, pid: str) -> None:
+    p = d.props(lid)
+    groups = d.client("elasticache").describe_cache_subnet_groups(CacheSubnetGroupName=pid)
+    group = groups["CacheSubnetGroups"][0]
+    expect("Description", group["CacheSubnetGroupDescription"], p["Description"])
+    expect_unordered(
+        "SubnetIds",
+        [s["SubnetIdentifier"] for s in group.get("Subnets", [])],
+        d.resolve(p["SubnetIds"]),
+    )
+
+
+_CACHE_FLAGS = (
+    ("AtRestEncryptionEnabled", "AtRestEncryptionEnabled", bool),
+    ("TransitEncryptionEnabled", "TransitEncryptionEnabled", bool),
+    ("TransitEncryptionMode", "TransitEncryptionMode", str),
+    ("CacheNodeType", "CacheNodeType", str),
+    ("SnapshotRetentionLimit", "SnapshotRetentionLimit", int),
+    ("Engine", "Engine", str),
+)
+
+
+def _cache_replication_group(d: Deployed, lid: str, pid: str) -> None:
+    """DescribeReplicationGroups: description, node type, engine, encryption at rest and in
+    transit (and its mode), AUTH on exactly when AuthToken is set, failover, Multi-AZ,
+    snapshot retention, as many member clusters as NumCacheClusters, the port."""
+    p = d.props(lid)
+    [group] = d.client("elasticache").describe_replication_groups(ReplicationGroupId=pid)[
+        "ReplicationGroups"
+    ]
+    expect("ReplicationGroupDescription", group["Description"], p["ReplicationGroupDescription"])
+    for key, api_key, cast in _CACHE_FLAGS:
+        if key in p:
+            value = _text(p[key]) == "true" if cast is bool else cast(p[key])
+            expect(key, group.get(api_key), value)
+    expect("AuthTokenEnabled", group.get("AuthTokenEnabled"), "AuthToken" in p)
+    for key, api_key in (
+        ("AutomaticFailoverEnabled", "AutomaticFailover"),
+        ("MultiAZEnabled", "MultiAZ"),
+    ):
+        if key in p:
+            expect(key, group.get(api_key), "enabled" if _text(p[key]) == "true" else "disabled")
+    if "NumCacheClusters" in p and d.modelled(
+        "AWS::ElastiCache::ReplicationGroup", "NumCacheClusters"
+    ):
+        expect("NumCacheClusters", len(group.get("MemberClusters", [])), int(p["NumCacheClusters"]))
+    if "Port" in p:
+        endpoint = group["NodeGroups"][0].get("PrimaryEndpoint", {})
+        expect("Port", endpoint.get("Port"), int(p["Port"]))
+    for key in ("EngineVersion", "CacheSubnetGroupName", "SecurityGroupIds"):
+        if key in p:
+            d.skip(f"{key}: moto 5.2.5 stores it but DescribeReplicationGroups does not serve it")
+
+
 AUTO_DELETE_SUPPLIES = _NOT_THE_HANDLER.format("the emptied bucket")
 
 
@@ -2195,6 +2654,16 @@ VERIFIERS: dict[str, Callable[[Deployed, str, str], None]] = {
     "AWS::Athena::WorkGroup": _athena_work_group,
     "AWS::Athena::NamedQuery": _athena_named_query,
     "AWS::Logs::LogStream": _log_stream,
+    "AWS::EC2::EIPAssociation": _eip_association,
+    "AWS::Route53::HostedZone": _hosted_zone,
+    "AWS::Route53::RecordSet": _record_set,
+    "AWS::Route53::HealthCheck": _health_check,
+    "AWS::EFS::FileSystem": _efs_file_system,
+    "AWS::EFS::MountTarget": _efs_mount_target,
+    "AWS::EFS::AccessPoint": _efs_access_point,
+    "AWS::RDS::DBClusterParameterGroup": _db_cluster_parameter_group,
+    "AWS::ElastiCache::SubnetGroup": _cache_subnet_group,
+    "AWS::ElastiCache::ReplicationGroup": _cache_replication_group,
 }
 # Verified after `cdk destroy` instead (its only effect is on delete): see on_destroy.
 VERIFIED_ON_DESTROY = {"Custom::S3AutoDeleteObjects"}
@@ -2250,7 +2719,14 @@ SOURCES: dict[str, Source] = {
     "AWS::EC2::Route": Source(
         VERIFIED_MOTO, "the route to DestinationCidrBlock, GatewayId / NatGatewayId", _MOTO_CFN
     ),
-    "AWS::EC2::EIP": Source(VERIFIED_MOTO, "Domain", _MOTO_CFN),
+    "AWS::EC2::EIP": Source(VERIFIED_MOTO, "Domain, InstanceId (when set)", _MOTO_CFN),
+    "AWS::EC2::EIPAssociation": Source(
+        VERIFIED_MOTO,
+        "the address (AllocationId / EIP, resolved) is associated under this id with InstanceId "
+        "(or NetworkInterfaceId), and the instance's public address is the EIP's",
+        _EXT.format("EIPAssociation", "AssociateAddress")
+        + " (moto 5.2.5 has no CloudFormation model for the type)",
+    ),
     "AWS::EC2::NatGateway": Source(
         VERIFIED_MOTO, "SubnetId, AllocationId (the EIP's, read back), state available", _MOTO_CFN
     ),
@@ -2271,7 +2747,9 @@ SOURCES: dict[str, Source] = {
         "GroupDescription, VpcId, every SecurityGroupIngress / SecurityGroupEgress rule, and no "
         "egress rule the template does not have",
         _MOTO_CFN + "; SecurityGroupEgress through moto's Revoke/AuthorizeSecurityGroupEgress "
-        "(a completion)",
+        "(a completion); an ingress rule without ports (IpProtocol -1) through moto's "
+        "AuthorizeSecurityGroupIngress (extensions.install_security_group_ingress_without_ports: "
+        "moto's model fails the stack on it)",
     ),
     "AWS::EC2::SecurityGroupIngress": Source(
         VERIFIED_MOTO, "the rule (protocol, ports, source group / CIDR) on GroupId", _MOTO_CFN
@@ -2288,8 +2766,13 @@ SOURCES: dict[str, Source] = {
     ),
     "AWS::EC2::Instance": Source(
         VERIFIED_MOTO,
-        "InstanceType, SubnetId, SecurityGroupIds, IamInstanceProfile, state running",
-        _MOTO_CFN + "; SecurityGroupIds through moto's ModifyInstanceAttribute (a completion)",
+        "InstanceType, SubnetId, SecurityGroupIds, IamInstanceProfile, state running; each of "
+        "NetworkInterfaces (at its DeviceIndex: SubnetId, GroupSet, a public address with "
+        "AssociatePublicIpAddress)",
+        _MOTO_CFN + "; SecurityGroupIds through moto's ModifyInstanceAttribute (a completion); "
+        "an instance given by NetworkInterfaces through moto's backend RunInstances with them "
+        "(extensions.install_instance_network_interfaces: moto's model reads only the top-level "
+        "SubnetId)",
         "ImageId (an SSM parameter), UserData",
     ),
     "AWS::EC2::LaunchTemplate": Source(
@@ -2339,8 +2822,10 @@ SOURCES: dict[str, Source] = {
     ),
     "AWS::DynamoDB::Table": Source(
         VERIFIED_MOTO,
-        "KeySchema, AttributeDefinitions, BillingMode, point-in-time recovery",
-        _MOTO_CFN + "; PITR through moto's UpdateContinuousBackups (a completion)",
+        "KeySchema, AttributeDefinitions, BillingMode, point-in-time recovery, "
+        "TimeToLiveSpecification (status, attribute)",
+        _MOTO_CFN + "; PITR through moto's UpdateContinuousBackups, the time to live through "
+        "moto's UpdateTimeToLive (completions: moto's model ignores both)",
         "SSESpecification",
     ),
     "AWS::ApiGateway::RestApi": Source(VERIFIED_MOTO, "Name, Description", _MOTO_CFN),
@@ -2421,7 +2906,13 @@ SOURCES: dict[str, Source] = {
         _MOTO_CFN,
     ),
     "AWS::ElasticLoadBalancingV2::TargetGroup": Source(
-        VERIFIED_MOTO, "Port, Protocol, VpcId, HealthCheckPath", _MOTO_CFN
+        VERIFIED_MOTO,
+        "Port, Protocol, VpcId, TargetType, the health check (path, interval, timeout, "
+        "thresholds, matcher), every TargetGroupAttributes entry (stickiness, deregistration "
+        "delay, ...), Targets (ids and ports registered)",
+        _MOTO_CFN + "; TargetGroupAttributes and Targets through moto's "
+        "ModifyTargetGroupAttributes / RegisterTargets (completions: moto's model ignores both)",
+        "that traffic reaches the targets: moto routes nothing and reports every target healthy",
     ),
     "AWS::AutoScaling::AutoScalingGroup": Source(
         VERIFIED_MOTO, "MinSize, MaxSize, VPCZoneIdentifier, TargetGroupARNs", _MOTO_CFN
@@ -2441,9 +2932,23 @@ SOURCES: dict[str, Source] = {
         "Engine, EngineVersion, Port, StorageEncrypted, KmsKeyId (the deployed key's ARN), "
         "DeletionProtection, DBSubnetGroupName, VpcSecurityGroupIds, DatabaseName, "
         "MasterUsername, BackupRetentionPeriod, IAM authentication, CopyTagsToSnapshot, "
-        "parameter group, GlobalClusterIdentifier, CloudWatch log exports",
+        "parameter group, GlobalClusterIdentifier, CloudWatch log exports, "
+        "ServerlessV2ScalingConfiguration, ManageMasterUserPassword (the cluster's "
+        "MasterUserSecret exists in Secrets Manager)",
         _EXT.format("DBCluster", "CreateDBCluster")
         + " (the extension resolves the {{resolve:secretsmanager}} master password, not compared)",
+        "the managed master secret's contents: moto 5.2.5 writes a fixed 'admin' user and "
+        "password, not MasterUsername",
+    ),
+    "AWS::RDS::DBClusterParameterGroup": Source(
+        VERIFIED_MOTO,
+        "Family, Description, every Parameters entry (DescribeDBClusterParameters)",
+        _EXT.format(
+            "DBClusterParameterGroup",
+            "CreateDBClusterParameterGroup / ModifyDBClusterParameterGroup",
+        )
+        + " (moto 5.2.5 has no CloudFormation model for the type)",
+        "that the engine applies them: moto runs no database engine",
     ),
     "AWS::RDS::DBInstance": Source(
         VERIFIED_MOTO,
@@ -2460,8 +2965,8 @@ SOURCES: dict[str, Source] = {
         "Description; the generated SecretString: password length and excluded characters, "
         "the SecretStringTemplate fields",
         "SecretString: extensions.Secret composes GenerateSecretString's JSON "
-        "(SecretStringTemplate + a password from moto's GetRandomPassword) and stores it with "
-        "moto's CreateSecret",
+        "(SecretStringTemplate + a password from moto's GetRandomPassword, or the bare "
+        "password) and stores it with moto's CreateSecret",
     ),
     "AWS::SecretsManager::SecretTargetAttachment": Source(
         VERIFIED_EMULATION,
@@ -2589,6 +3094,78 @@ SOURCES: dict[str, Source] = {
         VERIFIED_MOTO,
         "the stream is in LogGroupName, under LogStreamName",
         _API.format("LogStream", "CreateLogStream"),
+    ),
+    "AWS::ElastiCache::SubnetGroup": Source(
+        VERIFIED_MOTO,
+        "Description, SubnetIds",
+        _EXT.format("CacheSubnetGroup", "CreateCacheSubnetGroup")
+        + " (moto 5.2.5 has no CloudFormation model for the type)",
+    ),
+    "AWS::ElastiCache::ReplicationGroup": Source(
+        VERIFIED_MOTO,
+        "ReplicationGroupDescription, CacheNodeType, Engine, AtRestEncryptionEnabled, "
+        "TransitEncryptionEnabled, TransitEncryptionMode, AUTH enabled exactly when AuthToken "
+        "is set, AutomaticFailoverEnabled, MultiAZEnabled, SnapshotRetentionLimit, "
+        "Port",
+        _EXT.format("CacheReplicationGroup", "CreateReplicationGroup")
+        + " (moto 5.2.5 has no CloudFormation model for the type; the AUTH token resolved "
+        "from moto's secret)",
+        "EngineVersion, CacheSubnetGroupName, SecurityGroupIds: moto 5.2.5 stores them but "
+        "DescribeReplicationGroups does not serve them; NumCacheClusters: "
+        + MOTO_IGNORES[("AWS::ElastiCache::ReplicationGroup", "NumCacheClusters")]
+        + "; that it caches or fails over: moto runs no engine",
+    ),
+    "AWS::Route53::HostedZone": Source(
+        VERIFIED_MOTO,
+        "Name, PrivateZone (exactly when VPCs is set), HostedZoneConfig.Comment, every VPC (id "
+        "and region), HostedZoneTags",
+        _EXT.format(
+            "HostedZone", "CreateHostedZone / AssociateVPCWithHostedZone / ChangeTagsForResource"
+        )
+        + " (moto 5.2.5's own model makes every zone public and ignores VPCs, the comment and "
+        "the tags)",
+        "that resolvers in the VPC get answers: moto has no DNS server",
+    ),
+    "AWS::Route53::RecordSet": Source(
+        VERIFIED_MOTO,
+        "the record of Name, Type and SetIdentifier in the zone: TTL, ResourceRecords (any "
+        "order; references such as an instance's PublicIp resolved from the deployed state), "
+        "AliasTarget (DNSName, HostedZoneId and EvaluateTargetHealth of the deployed load "
+        "balancer), MultiValueAnswer, Weight, Failover, Region, HealthCheckId",
+        _MOTO_CFN + " (the load balancer's CanonicalHostedZoneID through "
+        "extensions.install_attributes: moto's model hands out none)",
+        "what a resolver answers: moto has no DNS server, and never withholds an unhealthy "
+        "multivalue answer",
+    ),
+    "AWS::Route53::HealthCheck": Source(
+        VERIFIED_MOTO,
+        "every HealthCheckConfig field the template sets, HealthCheckTags",
+        _EXT.format("HealthCheck", "CreateHealthCheck / ChangeTagsForResource")
+        + " (moto 5.2.5's own model passes eight config fields and no tags)",
+        "that it checks anything: moto never probes an endpoint",
+    ),
+    "AWS::EFS::FileSystem": Source(
+        VERIFIED_MOTO,
+        "Encrypted, KmsKeyId, PerformanceMode, ThroughputMode, ProvisionedThroughputInMibps, "
+        "FileSystemTags, LifecyclePolicies, FileSystemPolicy (per statement), BackupPolicy "
+        "status",
+        _MOTO_CFN + "; the FileSystemPolicy through moto's PutFileSystemPolicy (a completion: "
+        "moto's model ignores it); Fn::GetAtt Arn / FileSystemId through "
+        "extensions.install_attributes",
+        "BackupPolicy DISABLED reads back as moto's PolicyNotFound (moto keeps only whether "
+        "backups are on); that files are stored, moved to IA or mounted: moto keeps no data",
+    ),
+    "AWS::EFS::MountTarget": Source(
+        VERIFIED_MOTO,
+        "FileSystemId, SubnetId, SecurityGroups, IpAddress (when set), state available",
+        _MOTO_CFN,
+    ),
+    "AWS::EFS::AccessPoint": Source(
+        VERIFIED_MOTO,
+        "FileSystemId, PosixUser, RootDirectory (path, CreationInfo), AccessPointTags",
+        _MOTO_CFN + " (its physical id and Fn::GetAtt through extensions.install_attributes: "
+        "moto's model hands out none)",
+        "that the directory is created or the user enforced: moto keeps no data",
     ),
     "Custom::S3BucketNotifications": Source(
         CUSTOM,

@@ -36,6 +36,7 @@ import threading
 import time
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -552,6 +553,157 @@ class SubnetRouteTableAssociation(Extension):
             backend.disassociate_route_table(physical_id)
 
 
+class EIPAssociation(Extension):
+    """moto 5.2.5 has no CloudFormation model for EIP associations (its CreateStack skips the
+    type): moto's backend AssociateAddress with the template's AllocationId (or EIP) and
+    InstanceId / NetworkInterfaceId; Ref is the association id; delete DisassociateAddress
+    (moto then gives the instance back an auto-assigned address, as EC2 does)."""
+
+    TYPE = "AWS::EC2::EIPAssociation"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        backend = _ec2(account_id, region)
+        instance = (
+            backend.get_instance_by_id(props["InstanceId"]) if props.get("InstanceId") else None
+        )
+        eni = (
+            backend.get_network_interface(props["NetworkInterfaceId"])
+            if props.get("NetworkInterfaceId")
+            else None
+        )
+        address = backend.associate_address(
+            instance=instance,
+            eni=eni,
+            address=props.get("EIP"),
+            allocation_id=props.get("AllocationId"),
+        )
+        return address.association_id, {"Id": address.association_id}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        backend = _ec2(account_id, region)
+        if any(a.association_id == physical_id for a in backend.addresses):
+            backend.disassociate_address(association_id=physical_id)
+        # else the address was released (or its instance terminated) first
+
+
+def _nic_for_moto(nic: dict[str, Any]) -> dict[str, Any]:
+    """A template's NetworkInterfaces item as moto's RunInstances takes it (EC2's API names:
+    ``Groups`` for ``GroupSet``, booleans for ``AssociatePublicIpAddress``)."""
+    out = {k: v for k, v in nic.items() if k not in ("GroupSet", "AssociatePublicIpAddress")}
+    if "GroupSet" in nic:
+        out["Groups"] = list(nic["GroupSet"])
+    if "AssociatePublicIpAddress" in nic:
+        out["AssociatePublicIpAddress"] = _bool_text(nic["AssociatePublicIpAddress"]) == "true"
+    if "DeleteOnTermination" in nic:
+        out["DeleteOnTermination"] = _bool_text(nic["DeleteOnTermination"]) == "true"
+    return out
+
+
+def _sized_block_devices(props: dict[str, Any]) -> dict[str, Any]:
+    """The template's properties without the EBS mappings that give neither VolumeSize nor
+    SnapshotId (EC2 takes the AMI's size; moto refuses them, "size/snapshot"): the instance
+    then gets moto's default root volume."""
+    mappings = props.get("BlockDeviceMappings")
+    if not mappings:
+        return props
+    kept = [
+        m
+        for m in mappings
+        if "Ebs" not in m or "VolumeSize" in m["Ebs"] or "SnapshotId" in m["Ebs"]
+    ]
+    if len(kept) == len(mappings):
+        return props
+    out = {k: v for k, v in props.items() if k != "BlockDeviceMappings"}
+    if kept:
+        out["BlockDeviceMappings"] = kept
+    return out
+
+
+def install_instance_network_interfaces() -> None:
+    """moto's Instance model reads only the top-level ``SubnetId``: an instance whose template
+    gives its subnet, security groups and public address in ``NetworkInterfaces`` (what
+    aws-cdk-lib writes for ``associate_public_ip_address``) would land in the default VPC with
+    no public address. Such an instance goes through moto's backend RunInstances with those
+    interfaces, as EC2's API would take them; the rest is what moto's own model does. An EBS
+    mapping without a size (the AMI's, on EC2) is left to moto's default root volume."""
+    from moto.ec2.models.instances import Instance
+
+    moto_create = Instance.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = _sized_block_devices(cloudformation_json.get("Properties", {}))
+        if props.get("SubnetId") or not props.get("NetworkInterfaces"):
+            cloudformation_json = dict(cloudformation_json, Properties=props)
+            return moto_create(
+                cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+            )
+        backend = _ec2(account_id, region_name)
+        extra = {"block_device_mappings": props.get("BlockDeviceMappings")}
+        reservation = backend.run_instances(
+            image_id=props["ImageId"],
+            user_data=props.get("UserData"),
+            count=1,
+            security_group_names=[],
+            instance_type=props.get("InstanceType", "m1.small"),
+            is_instance_type_default=not props.get("InstanceType"),
+            nics=[_nic_for_moto(n) for n in props["NetworkInterfaces"]],
+            key_name=props.get("KeyName"),
+            private_ip=props.get("PrivateIpAddress"),
+            **(extra if "BlockDeviceMappings" in props else {}),
+        )
+        instance = reservation.instances[0]
+        for tag in props.get("Tags", []):
+            instance.add_tag(tag["Key"], tag["Value"])
+        if props.get("IamInstanceProfile"):
+            backend.associate_iam_instance_profile(
+                instance_id=instance.id, iam_instance_profile_name=props["IamInstanceProfile"]
+            )
+        return instance
+
+    Instance.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
+def install_security_group_ingress_without_ports() -> None:
+    """moto's SecurityGroup model reads FromPort/ToPort of every SecurityGroupIngress rule, so
+    a rule without them (IpProtocol -1: all traffic, as aws-cdk-lib writes for a NAT instance's
+    group) fails the whole stack with a KeyError. Such rules go through moto's backend
+    AuthorizeSecurityGroupIngress without ports, as EC2's API takes them; moto's model makes
+    the group and the other rules."""
+    import copy
+
+    from moto.ec2.models.security_groups import SecurityGroup
+
+    moto_create = SecurityGroup.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        rules = cloudformation_json.get("Properties", {}).get("SecurityGroupIngress", [])
+        portless = [r for r in rules if "FromPort" not in r or "ToPort" not in r]
+        if not portless:
+            return moto_create(
+                cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+            )
+        trimmed = copy.deepcopy(cloudformation_json)
+        trimmed["Properties"]["SecurityGroupIngress"] = [r for r in rules if r not in portless]
+        group = moto_create(cls, resource_name, trimmed, account_id, region_name, **kwargs)
+        backend = _ec2(account_id, region_name)
+        for rule in portless:
+            source = rule.get("SourceSecurityGroupId")
+            backend.authorize_security_group_ingress(
+                group_name_or_id=group.id,
+                ip_protocol=str(rule["IpProtocol"]),
+                from_port=rule.get("FromPort"),
+                to_port=rule.get("ToPort"),
+                ip_ranges=[{"CidrIp": rule["CidrIp"]}] if "CidrIp" in rule else [],
+                source_groups=[{"GroupId": source}] if source else [],
+                vpc_id=group.vpc_id,
+            )
+        return group
+
+    SecurityGroup.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
 class VpcRestrictDefaultSG(CdkHandlerResource):
     """aws-cdk's custom resource, its Node handler run for real: on create it revokes the
     default security group's default rules (all egress, ingress from itself), on delete it
@@ -947,6 +1099,12 @@ class DBCluster(Extension):
             "ReadEndpoint.Address": cluster.reader_endpoint,
             "DBClusterArn": cluster.db_cluster_arn,
             "DBClusterResourceId": cluster.db_cluster_resource_id,
+            # ManageMasterUserPassword: the secret moto's own model made for the cluster
+            "MasterUserSecret.SecretArn": (
+                cluster.master_user_secret.secret.arn
+                if getattr(cluster, "master_user_secret", None)
+                else None
+            ),
         }
 
     @classmethod
@@ -1022,17 +1180,20 @@ class Secret(Extension):
                 backend.get_random_password(
                     password_length=generate.get("PasswordLength", 32),
                     exclude_characters=generate.get("ExcludeCharacters", ""),
-                    exclude_numbers=False,
+                    exclude_numbers=generate.get("ExcludeNumbers", False),
                     exclude_punctuation=generate.get("ExcludePunctuation", False),
-                    exclude_uppercase=False,
-                    exclude_lowercase=False,
-                    include_space=False,
+                    exclude_uppercase=generate.get("ExcludeUppercase", False),
+                    exclude_lowercase=generate.get("ExcludeLowercase", False),
+                    include_space=generate.get("IncludeSpace", False),
                     require_each_included_type=True,
                 )
             )["RandomPassword"]
-            template = json.loads(generate.get("SecretStringTemplate", "{}"))
-            template[generate.get("GenerateStringKey", "password")] = password
-            secret_string = json.dumps(template)
+            if "SecretStringTemplate" in generate or "GenerateStringKey" in generate:
+                template = json.loads(generate.get("SecretStringTemplate", "{}"))
+                template[generate.get("GenerateStringKey", "password")] = password
+                secret_string = json.dumps(template)
+            else:  # Secrets Manager stores the bare password (an ElastiCache AUTH token)
+                secret_string = password
         secret_name = props.get("Name", name)
         backend.create_secret(
             name=secret_name,
@@ -1203,6 +1364,249 @@ class Schedule(Extension):
             backend.delete_schedule(group.name, physical_id)
 
 
+# ------------------------------------------------------------------------------- Route 53
+def _route53(account_id: str) -> Any:
+    from moto.route53.models import route53_backends
+
+    return route53_backends[account_id][ACCOUNT_PARTITION]
+
+
+def _route53_tags(account_id: str, kind: str, resource_id: str, tags: list[dict]) -> None:
+    if tags:
+        _route53(account_id).change_tags_for_resource(kind, resource_id, list(tags), [])
+
+
+class HostedZone(Extension):
+    """Replaces moto's template model, which makes every zone public, ignores ``VPCs``,
+    ``HostedZoneConfig`` and ``HostedZoneTags``, and never deletes the zone: moto's backend
+    CreateHostedZone with the template's name, comment and first VPC (private when ``VPCs`` is
+    set, as Route 53 makes it), AssociateVPCWithHostedZone for each further VPC,
+    ChangeTagsForResource for the tags. Ref: the zone id; Fn::GetAtt Id, NameServers. Delete:
+    DeleteHostedZone, which moto (like Route 53) refuses while records other than SOA and NS
+    remain: moto's delete loop tries again once the stack's record sets are gone."""
+
+    TYPE = "AWS::Route53::HostedZone"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        backend = _route53(account_id)
+        vpcs = list(props.get("VPCs", []))
+        zone_name = props["Name"] if props["Name"].endswith(".") else props["Name"] + "."
+        zone = backend.create_hosted_zone(
+            zone_name,
+            private_zone=bool(vpcs),
+            caller_reference=name,
+            vpcid=vpcs[0]["VPCId"] if vpcs else None,
+            vpcregion=vpcs[0]["VPCRegion"] if vpcs else None,
+            comment=props.get("HostedZoneConfig", {}).get("Comment"),
+        )
+        for vpc in vpcs[1:]:
+            backend.associate_vpc_with_hosted_zone(zone.resource_id, vpc["VPCId"], vpc["VPCRegion"])
+        _route53_tags(account_id, "hostedzone", zone.resource_id, props.get("HostedZoneTags", []))
+        servers = [] if vpcs else list(zone.delegation_set.name_servers)
+        return zone.resource_id, {"Id": zone.resource_id, "NameServers": servers}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        backend = _route53(account_id)
+        if physical_id in backend.zones:
+            backend.delete_hosted_zone(physical_id)
+
+
+class HealthCheck(Extension):
+    """Replaces moto's template model, which passes eight HealthCheckConfig fields (not
+    Inverted, MeasureLatency, EnableSNI, Disabled, HealthThreshold, ChildHealthChecks,
+    Regions), ignores HealthCheckTags and never deletes the check: moto's backend
+    CreateHealthCheck with the whole config, as moto's CreateHealthCheck API maps it, and
+    ChangeTagsForResource; Ref the check's id; delete DeleteHealthCheck."""
+
+    TYPE = "AWS::Route53::HealthCheck"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        config = props["HealthCheckConfig"]
+        args = {
+            "ip_address": config.get("IPAddress"),
+            "port": config.get("Port"),
+            "type": config["Type"],
+            "resource_path": config.get("ResourcePath"),
+            "fqdn": config.get("FullyQualifiedDomainName"),
+            "search_string": config.get("SearchString"),
+            "request_interval": config.get("RequestInterval"),
+            "failure_threshold": config.get("FailureThreshold"),
+            "health_threshold": config.get("HealthThreshold"),
+            "measure_latency": config.get("MeasureLatency"),
+            "inverted": config.get("Inverted"),
+            "disabled": config.get("Disabled"),
+            "enable_sni": config.get("EnableSNI"),
+            "children": config.get("ChildHealthChecks", []),
+            "regions": config.get("Regions", []),
+        }
+        check = _route53(account_id).create_health_check(name, args)
+        _route53_tags(account_id, "healthcheck", check.id, props.get("HealthCheckTags", []))
+        return check.id, {"HealthCheckId": check.id}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        _route53(account_id).delete_health_check(physical_id)
+
+
+# --------------------------------------------------------------------------------- RDS (more)
+class DBClusterParameterGroup(Extension):
+    """moto 5.2.5 has DB cluster parameter groups but no CloudFormation model for them: moto's
+    backend CreateDBClusterParameterGroup (Family, Description, Tags; the name the template's
+    or one CloudFormation would make, lower case) and ModifyDBClusterParameterGroup with the
+    template's Parameters; Ref the name; delete DeleteDBClusterParameterGroup."""
+
+    TYPE = "AWS::RDS::DBClusterParameterGroup"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        from moto.rds.models import rds_backends
+
+        backend = rds_backends[account_id][region]
+        group_name = (props.get("DBClusterParameterGroupName") or _rds_identifier(name)).lower()
+        backend.create_db_cluster_parameter_group(
+            db_cluster_parameter_group_name=group_name,
+            db_parameter_group_family=props["Family"],
+            description=props["Description"],
+            tags=props.get("Tags", []),
+        )
+        parameters = props.get("Parameters") or {}
+        if parameters:
+            backend.modify_db_cluster_parameter_group(
+                group_name,
+                [
+                    {"ParameterName": key, "ParameterValue": str(value), "ApplyMethod": "immediate"}
+                    for key, value in parameters.items()
+                ],
+            )
+        return group_name, {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        from moto.rds.models import rds_backends
+
+        backend = rds_backends[account_id][region]
+        if physical_id in backend.db_cluster_parameter_groups:
+            backend.delete_db_cluster_parameter_group(physical_id)
+
+
+# ------------------------------------------------------------------------------ ElastiCache
+def _elasticache(account_id: str, region: str) -> Any:
+    from moto.elasticache.models import elasticache_backends
+
+    return elasticache_backends[account_id][region]
+
+
+class CacheSubnetGroup(Extension):
+    """moto 5.2.5 has ElastiCache subnet groups but no CloudFormation model for them: moto's
+    backend CreateCacheSubnetGroup with the template's description, subnets and tags (the name
+    the template's or one CloudFormation would make, lower case); Ref the name. moto has no
+    DeleteCacheSubnetGroup: delete drops it from moto's backend."""
+
+    TYPE = "AWS::ElastiCache::SubnetGroup"
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        group_name = (props.get("CacheSubnetGroupName") or _generated_name(name, 255)).lower()
+        _elasticache(account_id, region).create_cache_subnet_group(
+            cache_subnet_group_name=group_name,
+            cache_subnet_group_description=props["Description"],
+            subnet_ids=list(props["SubnetIds"]),
+            tags=props.get("Tags", []),
+        )
+        return group_name, {}
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        _elasticache(account_id, region).cache_subnet_groups.pop(physical_id, None)
+
+
+class CacheReplicationGroup(Extension):
+    """moto 5.2.5 has ElastiCache replication groups but no CloudFormation model for them:
+    moto's backend CreateReplicationGroup with the template's properties, as moto's API maps
+    them (the AUTH token's ``{{resolve:secretsmanager}}`` resolved from moto's secret); Ref the
+    group's id; Fn::GetAtt the primary, reader and configuration endpoints from moto's model.
+    moto's DeleteReplicationGroup only marks the group "deleting": delete drops it from moto's
+    backend, as ElastiCache does once it is gone."""
+
+    TYPE = "AWS::ElastiCache::ReplicationGroup"
+    LISTS = ("preferred_cache_cluster_azs", "node_group_configuration", "user_group_ids")
+
+    @classmethod
+    def create(cls, props, account_id, region, name):
+        identifier = (props.get("ReplicationGroupId") or _rds_identifier(name)[:40]).rstrip("-")
+        # the template's names are the API's (MultiAZEnabled, PreferredCacheClusterAZs): match
+        # them to moto's parameters case- and underscore-blind
+        by_name = {key.lower(): value for key, value in props.items()}
+        kwargs = {
+            key: by_name.get(key.replace("_", ""))
+            for key in cls._parameters()
+            if key not in ("replication_group_id", "replication_group_description")
+        }
+        for key in cls.LISTS:
+            kwargs[key] = list(kwargs.get(key) or [])
+        for key in ("num_cache_clusters", "num_node_groups", "replicas_per_node_group", "port"):
+            if kwargs.get(key) is not None:
+                kwargs[key] = int(kwargs[key])
+        if kwargs.get("snapshot_retention_limit") is not None:
+            kwargs["snapshot_retention_limit"] = int(kwargs["snapshot_retention_limit"])
+        for key in (
+            "automatic_failover_enabled",
+            "multi_az_enabled",
+            "transit_encryption_enabled",
+            "at_rest_encryption_enabled",
+            "auto_minor_version_upgrade",
+            "data_tiering_enabled",
+        ):
+            if kwargs.get(key) is not None:
+                kwargs[key] = _bool_text(kwargs[key]) == "true"
+        kwargs["auth_token"] = _resolve_secret_references(
+            props.get("AuthToken"), account_id, region
+        )
+        kwargs["log_delivery_configurations"] = list(props.get("LogDeliveryConfigurations") or [])
+        kwargs["tags"] = props.get("Tags", [])
+        group = _elasticache(account_id, region).create_replication_group(
+            replication_group_id=identifier,
+            replication_group_description=props["ReplicationGroupDescription"],
+            **kwargs,
+        )
+        return identifier, cls._endpoints(group)
+
+    @staticmethod
+    def _parameters() -> list[str]:
+        import inspect
+
+        from moto.elasticache.models import ElastiCacheBackend
+
+        signature = inspect.signature(ElastiCacheBackend.create_replication_group)
+        return [name for name in signature.parameters if name != "self"]
+
+    @staticmethod
+    def _endpoints(group: Any) -> dict[str, Any]:
+        attributes: dict[str, Any] = {}
+        node = group.node_groups[0] if group.node_groups else {}
+        if "primary_endpoint_address" in node:
+            attributes.update(
+                {
+                    "PrimaryEndPoint.Address": node["primary_endpoint_address"],
+                    "PrimaryEndPoint.Port": str(node["port"]),
+                    "ReaderEndPoint.Address": node["reader_endpoint_address"],
+                    "ReaderEndPoint.Port": str(node["port"]),
+                }
+            )
+        configuration = getattr(group, "configuration_endpoint", None)
+        if configuration:
+            attributes["ConfigurationEndPoint.Address"] = configuration["address"]
+            attributes["ConfigurationEndPoint.Port"] = str(configuration["port"])
+        return attributes
+
+    @classmethod
+    def remove(cls, physical_id, props, account_id, region):
+        _elasticache(account_id, region).replication_groups.pop(physical_id, None)
+
+
 # ------------------------------------------------------------------ moto's own API, in process
 # The types below call moto's own API (boto3, against this very server, as aws-cdk-lib's
 # handlers do): the template's properties are, nearly verbatim, that API's parameters, and
@@ -1211,6 +1615,10 @@ class Schedule(Extension):
 # on its own thread (see DeployedHandler).
 _API_LOCK = threading.Lock()
 _API_CLIENTS: dict[tuple[str, str], Any] = {}
+# One botocore session for every client: its loader reads each service model and the endpoint
+# rules once (a session per client read them again each time, about 6 % of the proof's server
+# time). Clients are made under _API_LOCK: a session is not thread-safe.
+_API_SESSION: list[Any] = []
 
 
 def _api(service: str, region: str) -> Any:
@@ -1219,9 +1627,14 @@ def _api(service: str, region: str) -> Any:
     with _API_LOCK:
         if (service, region) not in _API_CLIENTS:
             import boto3
+            import botocore.session
             from botocore.config import Config
 
-            _API_CLIENTS[(service, region)] = boto3.session.Session().client(
+            if not _API_SESSION:
+                _API_SESSION.append(
+                    boto3.session.Session(botocore_session=botocore.session.get_session())
+                )
+            _API_CLIENTS[(service, region)] = _API_SESSION[0].client(
                 service,
                 region_name=region,
                 endpoint_url=f"https://127.0.0.1:{port}",
@@ -1880,6 +2293,12 @@ EXTENSIONS: tuple[type[Extension], ...] = (
     AthenaWorkGroup,
     AthenaNamedQuery,
     S3BucketNotifications,
+    EIPAssociation,
+    HostedZone,
+    HealthCheck,
+    DBClusterParameterGroup,
+    CacheSubnetGroup,
+    CacheReplicationGroup,
 )
 BY_TYPE: dict[str, type[Extension]] = {ext.TYPE: ext for ext in EXTENSIONS}
 if {ext.TYPE: ext.STUB_REASON for ext in EXTENSIONS if ext.STUB} != STUB_TYPES:
@@ -2109,13 +2528,68 @@ def _complete_key(key: Any, props: dict[str, Any], account_id: str, region: str)
         key.policy = json.dumps(key.policy)
 
 
+def _complete_table_ttl(table: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    """moto's Table model ignores TimeToLiveSpecification: moto's UpdateTimeToLive."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    spec = props.get("TimeToLiveSpecification")
+    if spec:
+        dynamodb_backends[account_id][region].update_time_to_live(
+            table.name,
+            {
+                "AttributeName": spec["AttributeName"],
+                "Enabled": _bool_text(spec.get("Enabled", True)) == "true",
+            },
+        )
+
+
+def _complete_table_all(table: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    _complete_table(table, props, account_id, region)
+    _complete_table_ttl(table, props, account_id, region)
+
+
+def _complete_file_system(fs: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    """moto's FileSystem model ignores FileSystemPolicy: moto's PutFileSystemPolicy."""
+    from moto.efs.models import efs_backends
+
+    policy = props.get("FileSystemPolicy")
+    if policy:
+        efs_backends[account_id][region].put_file_system_policy(
+            fs.file_system_id,
+            _json_text(policy),
+            bypass_policy_lockout_safety_check=_bool_text(
+                props.get("BypassPolicyLockoutSafetyCheck", False)
+            )
+            == "true",
+        )
+
+
+def _complete_target_group(group: Any, props: dict[str, Any], account_id: str, region: str) -> None:
+    """moto's TargetGroup model ignores TargetGroupAttributes and Targets: moto's
+    ModifyTargetGroupAttributes and RegisterTargets."""
+    from moto.elbv2.models import elbv2_backends
+
+    backend = elbv2_backends[account_id][region]
+    attributes = {a["Key"]: str(a["Value"]) for a in props.get("TargetGroupAttributes", [])}
+    if attributes:
+        backend.modify_target_group_attributes(group.arn, attributes)
+    targets = [
+        {"Id": t["Id"], **({"Port": int(t["Port"])} if "Port" in t else {})}
+        for t in props.get("Targets", [])
+    ]
+    if targets:
+        backend.register_targets(group.arn, targets)
+
+
 COMPLETIONS: dict[str, Any] = {
+    "AWS::EFS::FileSystem": _complete_file_system,
+    "AWS::ElasticLoadBalancingV2::TargetGroup": _complete_target_group,
     "AWS::EC2::VPC": _complete_vpc,
     "AWS::EC2::Subnet": _complete_subnet,
     "AWS::EC2::SecurityGroup": _complete_security_group,
     "AWS::EC2::Instance": _complete_instance,
     "AWS::S3::Bucket": _complete_bucket,
-    "AWS::DynamoDB::Table": _complete_table,
+    "AWS::DynamoDB::Table": _complete_table_all,
     "AWS::ApiGateway::Method": _complete_method,
     "AWS::KMS::Key": _complete_key,
     "AWS::Lambda::Function": _complete_function,
@@ -2279,6 +2753,51 @@ def install_physical_ids() -> None:
     LayerVersion.physical_resource_id = property(lambda self: self.arn)
 
 
+def install_attributes() -> None:
+    """``Fn::GetAtt`` attributes CloudFormation documents that moto's models do not hand out,
+    each read from moto's own object (the value its API serves): an EIP's ``PublicIp``, a load
+    balancer's ``CanonicalHostedZoneID``, an EFS file system's ``Arn`` / ``FileSystemId`` and an
+    access point's ``Arn`` / ``AccessPointId``; and the access point's physical id (moto has
+    none, so Ref handed out nothing)."""
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+    from moto.efs.models import AccessPoint, FileSystem
+    from moto.elbv2.models import FakeLoadBalancer
+
+    extra: dict[Any, dict[str, Callable[[Any], Any]]] = {
+        ElasticAddress: {"PublicIp": lambda o: o.public_ip},
+        FakeLoadBalancer: {"CanonicalHostedZoneID": lambda o: o.canonical_hosted_zone_id},
+        FileSystem: {
+            "Arn": lambda o: o.file_system_arn,
+            "FileSystemId": lambda o: o.file_system_id,
+        },
+        AccessPoint: {
+            "Arn": lambda o: o.access_point_arn,
+            "AccessPointId": lambda o: o.access_point_id,
+        },
+    }
+    for model, attributes in extra.items():
+        moto_get = getattr(model, "get_cfn_attribute", None)
+        moto_has = model.has_cfn_attr.__func__
+
+        def get_cfn_attribute(
+            self: Any, name: str, _extra: Any = attributes, _moto: Any = moto_get
+        ) -> Any:
+            if name in _extra:
+                return _extra[name](self)
+            if _moto is None:
+                from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+                raise UnformattedGetAttTemplateException()
+            return _moto(self, name)
+
+        def has_cfn_attr(cls: Any, attr: str, _extra: Any = attributes, _moto: Any = moto_has):
+            return attr in _extra or _moto(cls, attr)
+
+        model.get_cfn_attribute = get_cfn_attribute
+        model.has_cfn_attr = classmethod(has_cfn_attr)
+    AccessPoint.physical_resource_id = property(lambda self: self.access_point_id)
+
+
 def _references(resource_json: dict[str, Any]) -> set[str]:
     """The logical ids a template resource depends on: DependsOn, Ref, Fn::GetAtt."""
     depends = resource_json.get("DependsOn", [])
@@ -2372,7 +2891,10 @@ def install(endpoint: tuple[int, str] | None = None) -> None:
     install_change_set_outputs()
     install_deletions()
     install_physical_ids()
+    install_instance_network_interfaces()  # these two before the completions, which wrap them
+    install_security_group_ingress_without_ports()
     install_completions()
+    install_attributes()
     install_fifo_queue_names()
     install_custom_resources_delete_first()
     install_invalidation_status()

@@ -5,6 +5,7 @@ down (by PID, whatever failed). Shared by `make deploy-local` and the `deploy` t
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import io
 import json
@@ -121,6 +122,38 @@ class Aws:
                 config=Config(retries={"max_attempts": 1}),
             )
         return self._clients[key]
+
+
+# The services whose state nothing changes once the stacks are deployed: their reads repeat
+# (a route table read for itself, each of its routes and each association; a role for itself,
+# its policies and each Fn::GetAtt of it), so the coverage pass asks each question once.
+_STATIC_SERVICES = {"ec2", "iam", "elbv2", "autoscaling", "route53"}
+_READS = ("describe_", "get_", "list_")
+
+
+class ReadOnce:
+    """A boto3 client whose reads with the same arguments go to the emulator once; each caller
+    gets its own copy of the answer. Shared by the coverage's threads (one lock)."""
+
+    def __init__(self, client: Any, memo: dict, lock: threading.Lock) -> None:
+        self._client, self._memo, self._lock = client, memo, lock
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not name.startswith(_READS) or name in {"get_paginator", "get_waiter"}:
+            return attribute
+
+        def read(**arguments: Any) -> Any:
+            key = (name, json.dumps(arguments, sort_keys=True, default=str))
+            with self._lock:
+                if key in self._memo:
+                    return copy.deepcopy(self._memo[key])
+            answer = attribute(**arguments)
+            with self._lock:
+                self._memo[key] = answer
+            return copy.deepcopy(answer)
+
+        return read
 
 
 def stack_regions(assembly: Path) -> dict[str, str]:
@@ -763,7 +796,513 @@ def _data_protection_check(aws: Aws, proof: DeployProof) -> str:
     return "; ".join(details)
 
 
+# ------------------------------------------- the classic architectures of issue #14 (by stack)
+WHAT_IS_THE_TIME = tuple(f"WhatIsTheTimeV{n}" for n in range(1, 8))
+MY_CLOTHES = tuple(f"MyClothesV{n}" for n in range(1, 6))
+MY_WORD_PRESS = "MyWordPress"
+
+
+def _physical(aws: Aws, proof: DeployProof, stack: str, rtype: str) -> list[str]:
+    return [p for _, _, p in _resources(aws, proof, stack, rtype)]
+
+
+def _instances(ec2: Any, instance_ids: list[str]) -> dict[str, dict]:
+    if not instance_ids:
+        return {}
+    reservations = ec2.describe_instances(InstanceIds=instance_ids)["Reservations"]
+    return {i["InstanceId"]: i for r in reservations for i in r["Instances"]}
+
+
+def _ingress_sources(ec2: Any, group_ids: list[str], port: int) -> tuple[set[str], set[str]]:
+    """(security groups, CIDRs) the groups admit TCP ``port`` from."""
+    groups, cidrs = set(), set()
+    for group in ec2.describe_security_groups(GroupIds=group_ids)["SecurityGroups"]:
+        for rule in group["IpPermissions"]:
+            if rule["IpProtocol"] != "-1" and not (
+                rule["IpProtocol"] == "tcp"
+                and rule.get("FromPort", 0) <= port <= rule.get("ToPort", 65535)
+            ):
+                continue
+            groups |= {pair["GroupId"] for pair in rule.get("UserIdGroupPairs", [])}
+            cidrs |= {r["CidrIp"] for r in rule.get("IpRanges", [])}
+    return groups, cidrs
+
+
+def _routes_to_internet(ec2: Any, subnet_id: str) -> bool:
+    tables = ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
+    )["RouteTables"]
+    return any(
+        route.get("DestinationCidrBlock") == "0.0.0.0/0"
+        and route.get("GatewayId", "").startswith("igw-")
+        for table in tables
+        for route in table["Routes"]
+    )
+
+
+def _elastic_ip_stack(aws: Aws, proof: DeployProof, stack: str) -> tuple[list[dict], str]:
+    """v1-v3: each Elastic IP on its own instance, the instance's public address; the outputs
+    name exactly those addresses; each instance public, reachable on port 80 from anywhere."""
+    ec2 = aws.client("ec2", proof.stacks[stack])
+    instance_ids = _physical(aws, proof, stack, "AWS::EC2::Instance")
+    instances = _instances(ec2, instance_ids)
+    eips = _physical(aws, proof, stack, "AWS::EC2::EIP")
+    addresses = ec2.describe_addresses(PublicIps=eips)["Addresses"]
+    owners = [a.get("InstanceId") for a in addresses]
+    assert sorted(owners, key=str) == sorted(instance_ids) and len(set(owners)) == len(owners), (
+        f"{stack}: Elastic IPs {eips} are on {owners}, not one on each of {instance_ids}"
+    )
+    for address in addresses:
+        instance = instances[address["InstanceId"]]
+        assert instance.get("PublicIpAddress") == address["PublicIp"], (
+            f"{stack}: {instance['InstanceId']} answers on {instance.get('PublicIpAddress')}, "
+            f"not its Elastic IP {address['PublicIp']}"
+        )
+        assert _routes_to_internet(ec2, instance["SubnetId"]), (
+            f"{stack}: {instance['InstanceId']} is in a subnet without a route to the internet"
+        )
+        groups = [g["GroupId"] for g in instance["SecurityGroups"]] or [
+            g["GroupId"] for n in instance["NetworkInterfaces"] for g in n["Groups"]
+        ]
+        _, cidrs = _ingress_sources(ec2, groups, 80)
+        assert "0.0.0.0/0" in cidrs, f"{stack}: port 80 not open to clients ({cidrs})"
+    outputs = proof.outputs[stack]
+    assert sorted(outputs["PublicAddresses"].split(",")) == sorted(eips), (
+        f"{stack}: PublicAddresses {outputs['PublicAddresses']} are not the Elastic IPs {eips}"
+    )
+    assert outputs["Url"] == f"http://{eips[0]}", f"{stack}: Url {outputs['Url']}"
+    return list(instances.values()), ", ".join(
+        f"{a['PublicIp']} -> {a['InstanceId']}" for a in addresses
+    )
+
+
+def _what_is_the_time_eip_check(aws: Aws, proof: DeployProof) -> str:
+    details, types = [], {}
+    for stack in WHAT_IS_THE_TIME[:3]:
+        instances, detail = _elastic_ip_stack(aws, proof, stack)
+        types[stack] = {i["InstanceType"] for i in instances}
+        details.append(f"{stack}: {detail} ({', '.join(sorted(types[stack]))})")
+    one, two, three = (types[s] for s in WHAT_IS_THE_TIME[:3])
+    assert len(one) == len(two) == 1 and one != two, f"v2 is not v1 resized: {one} -> {two}"
+    assert three == one, f"v3 is not v1's type, scaled out: {three}"
+    return "; ".join(details)
+
+
+def _zone_and_record(aws: Aws, proof: DeployProof, stack: str) -> tuple[dict, dict]:
+    """The stack's hosted zone (GetHostedZone) and its one A record for DnsName."""
+    route53 = aws.client("route53")
+    [zone_id] = _physical(aws, proof, stack, "AWS::Route53::HostedZone")
+    zone = route53.get_hosted_zone(Id=zone_id)
+    name = proof.outputs[stack]["DnsName"].rstrip(".") + "."
+    records = [
+        r
+        for r in route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+        if r["Name"] == name and r["Type"] == "A"
+    ]
+    assert len(records) == 1, f"{stack}: {len(records)} A records {name} in {zone_id}"
+    return zone, records[0]
+
+
+def _private_to_own_vpc(aws: Aws, proof: DeployProof, stack: str, zone: dict) -> str:
+    [vpc_id] = _physical(aws, proof, stack, "AWS::EC2::VPC")
+    assert zone["HostedZone"]["Config"]["PrivateZone"], f"{stack}: the zone is public"
+    vpcs = [v["VPCId"] for v in zone.get("VPCs") or []]
+    assert vpcs == [vpc_id], f"{stack}: the zone answers in {vpcs}, not only in {vpc_id}"
+    return vpc_id
+
+
+def _what_is_the_time_dns_check(
+    aws: Aws, proof: DeployProof, stack: str = "WhatIsTheTimeV4"
+) -> str:
+    """v4: the private zone of the stack's VPC answers the name with an A record of exactly the
+    instances' public addresses, cached for the TTL (1 h); no Elastic IP."""
+    ec2 = aws.client("ec2", proof.stacks[stack])
+    zone, record = _zone_and_record(aws, proof, stack)
+    vpc_id = _private_to_own_vpc(aws, proof, stack, zone)
+    instance_ids = _physical(aws, proof, stack, "AWS::EC2::Instance")
+    public = sorted(i.get("PublicIpAddress") for i in _instances(ec2, instance_ids).values())
+    values = sorted(r["Value"] for r in record.get("ResourceRecords", []))
+    assert len(instance_ids) >= 2 and None not in public, f"{stack}: public addresses {public}"
+    assert values == public, f"{stack}: the record answers {values}, the instances are {public}"
+    assert record.get("TTL") == 3600, f"{stack}: TTL {record.get('TTL')}, not 3600 (1 h)"
+    assert "AliasTarget" not in record and not record.get("MultiValueAnswer"), record
+    assert sorted(proof.outputs[stack]["PublicAddresses"].split(",")) == public
+    eips = ec2.describe_addresses(Filters=[{"Name": "instance-id", "Values": instance_ids}])
+    assert not eips["Addresses"], f"{stack}: Elastic IPs {eips['Addresses']}"
+    return (
+        f"{record['Name']} A {', '.join(values)} TTL {record['TTL']} in the private zone of "
+        f"{vpc_id} (moto has no resolver: the record set is read, not resolved)"
+    )
+
+
+def _forwarded_target_group(elbv2: Any, balancer: dict) -> str:
+    listeners = elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    groups = {
+        action["TargetGroupArn"]
+        for listener in listeners
+        for action in listener["DefaultActions"]
+        if action["Type"] == "forward"
+    }
+    assert len(groups) == 1, f"{balancer['LoadBalancerName']} forwards to {groups}"
+    return groups.pop()
+
+
+def _alias_stack(aws: Aws, proof: DeployProof, stack: str) -> str:
+    """v5-v7: the alias A record is the load balancer's (dualstack DNS name, canonical zone);
+    its listener forwards to the target group that holds exactly the instances (v5: the
+    fleet's, registered by id; v6/v7: the Auto Scaling group's), which admit port 80 only from
+    the load balancer; v6 in one AZ, v7 over every AZ with at least 2 instances."""
+    region = proof.stacks[stack]
+    ec2, elbv2 = aws.client("ec2", region), aws.client("elbv2", region)
+    zone, record = _zone_and_record(aws, proof, stack)
+    _private_to_own_vpc(aws, proof, stack, zone)
+    [lb_arn] = _physical(aws, proof, stack, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    [balancer] = elbv2.describe_load_balancers(LoadBalancerArns=[lb_arn])["LoadBalancers"]
+    alias = record.get("AliasTarget") or {}
+    assert alias.get("DNSName", "").rstrip(".") == f"dualstack.{balancer['DNSName']}", alias
+    assert alias.get("HostedZoneId") == balancer["CanonicalHostedZoneId"], alias
+    assert proof.outputs[stack]["Url"] == f"http://{balancer['DNSName']}"
+    group_arn = _forwarded_target_group(elbv2, balancer)
+    health = elbv2.describe_target_health(TargetGroupArn=group_arn)["TargetHealthDescriptions"]
+    targets = sorted(t["Target"]["Id"] for t in health)
+    if stack == "WhatIsTheTimeV5":
+        expected = sorted(_physical(aws, proof, stack, "AWS::EC2::Instance"))
+        source = "the fleet"
+    else:
+        [asg] = aws.client("autoscaling", region).describe_auto_scaling_groups(
+            AutoScalingGroupNames=[proof.outputs[stack]["AsgName"]]
+        )["AutoScalingGroups"]
+        assert group_arn in asg["TargetGroupARNs"], f"{stack}: the ASG registers elsewhere"
+        expected = sorted(i["InstanceId"] for i in asg["Instances"])
+        source = f"ASG {asg['MinSize']}..{asg['MaxSize']}"
+    assert targets == expected and targets, f"{stack}: targets {targets}, {source} {expected}"
+    instances = _instances(ec2, targets)
+    zones = {i["Placement"]["AvailabilityZone"] for i in instances.values()}
+    balancer_groups = set(balancer.get("SecurityGroups", []))
+    for instance in instances.values():
+        assert not instance.get("PublicIpAddress"), f"{instance['InstanceId']} is public"
+        groups = [g["GroupId"] for g in instance["SecurityGroups"]] or [
+            g["GroupId"] for n in instance["NetworkInterfaces"] for g in n["Groups"]
+        ]
+        sources, cidrs = _ingress_sources(ec2, groups, 80)
+        assert sources & balancer_groups and not cidrs, (
+            f"{stack}: {instance['InstanceId']} admits port 80 from {sources | cidrs}"
+        )
+    if stack == "WhatIsTheTimeV7":
+        subnets = asg["VPCZoneIdentifier"].split(",")
+        subnet_zones = {
+            s["AvailabilityZone"] for s in ec2.describe_subnets(SubnetIds=subnets)["Subnets"]
+        }
+        assert len(subnet_zones) >= 2 and asg["MinSize"] >= 2, (
+            f"{stack}: the group spans {subnet_zones}, min {asg['MinSize']}"
+        )
+        source += (
+            f" over subnets in {sorted(subnet_zones)} (moto launches a group's instances in one "
+            "subnet: their spread is not proven)"
+        )
+    elif stack == "WhatIsTheTimeV6":
+        subnets = asg["VPCZoneIdentifier"].split(",")
+        assert len(subnets) == 1 and len(zones) == 1, f"{stack}: {subnets} over {zones}"
+    return (
+        f"{stack}: alias -> {balancer['LoadBalancerName']} -> {len(targets)} of {source} in "
+        f"{sorted(zones)}"
+    )
+
+
+def _what_is_the_time_alias_check(aws: Aws, proof: DeployProof) -> str:
+    return "; ".join(_alias_stack(aws, proof, stack) for stack in WHAT_IS_THE_TIME[4:])
+
+
+def _web_group(aws: Aws, proof: DeployProof, stack: str) -> tuple[dict, set[str]]:
+    """The stack's Auto Scaling group and its instances' security groups (launch template)."""
+    region = proof.stacks[stack]
+    [name] = _physical(aws, proof, stack, "AWS::AutoScaling::AutoScalingGroup")
+    [asg] = aws.client("autoscaling", region).describe_auto_scaling_groups(
+        AutoScalingGroupNames=[name]
+    )["AutoScalingGroups"]
+    if "AsgName" in proof.outputs[stack]:
+        assert proof.outputs[stack]["AsgName"] == name, f"{stack}: AsgName is not the group"
+    spec = asg["LaunchTemplate"]
+    version = aws.client("ec2", region).describe_launch_template_versions(
+        LaunchTemplateId=spec["LaunchTemplateId"], Versions=[str(spec.get("Version", "$Default"))]
+    )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    return asg, set(version.get("SecurityGroupIds", []))
+
+
+def _cluster_with_writer(aws: Aws, proof: DeployProof, stack: str, readers: int = 0) -> str:
+    """The stack's DB cluster: its writer (and ``readers`` readers), its managed or attached
+    secret in Secrets Manager, the endpoint the stack outputs."""
+    region = proof.stacks[stack]
+    rds = aws.client("rds", region)
+    [identifier] = _physical(aws, proof, stack, "AWS::RDS::DBCluster")
+    [cluster] = rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"]
+    members = cluster["DBClusterMembers"]
+    writers = [m for m in members if m["IsClusterWriter"]]
+    assert len(writers) == 1, f"{identifier}: writers {writers}"
+    assert len(members) - 1 == readers, f"{identifier}: {len(members) - 1} readers, not {readers}"
+    outputs = proof.outputs[stack]
+    assert outputs["DatabaseEndpoint"] == cluster["Endpoint"], "DatabaseEndpoint is not the cluster"
+    secret = aws.client("secretsmanager", region).describe_secret(
+        SecretId=outputs["DatabaseSecretArn"]
+    )
+    managed = (cluster.get("MasterUserSecret") or {}).get("SecretArn")
+    assert managed in (None, secret["ARN"]), f"the output secret is not the cluster's {managed}"
+    scaling = cluster.get("ServerlessV2ScalingConfiguration") or {}
+    return (
+        f"{identifier} ({cluster['Engine']} {cluster['EngineVersion']}, serverless v2 "
+        f"{scaling.get('MinCapacity')}-{scaling.get('MaxCapacity')} ACU): writer "
+        f"{writers[0]['DBInstanceIdentifier']}, {readers} readers, secret {secret['Name']}"
+    )
+
+
+def _my_word_press_check(aws: Aws, proof: DeployProof, stack: str = MY_WORD_PRESS) -> str:
+    """The file system has a mount target in each AZ the instances run in, in a group that
+    admits NFS only from the instances' group; its lifecycle policy (IA after the template's
+    days) and the access point; TLS-only; the Aurora cluster with its writer and secret."""
+    region = proof.stacks[stack]
+    ec2, efs = aws.client("ec2", region), aws.client("efs", region)
+    file_system_id = proof.outputs[stack]["FileSystemId"]
+    [fs] = efs.describe_file_systems(FileSystemId=file_system_id)["FileSystems"]
+    assert fs["Encrypted"], "the file system is not encrypted"
+    asg, instance_groups = _web_group(aws, proof, stack)
+    app_zones = {
+        s["AvailabilityZone"]
+        for s in ec2.describe_subnets(SubnetIds=asg["VPCZoneIdentifier"].split(","))["Subnets"]
+    }
+    targets = efs.describe_mount_targets(FileSystemId=file_system_id)["MountTargets"]
+    target_zones = [t["AvailabilityZoneName"] for t in targets]
+    assert sorted(target_zones) == sorted(set(target_zones)), (
+        f"two mount targets in one AZ: {target_zones}"
+    )
+    assert app_zones <= set(target_zones), (
+        f"instances in {sorted(app_zones)}, mount targets in {sorted(target_zones)}"
+    )
+    for target in targets:
+        groups = efs.describe_mount_target_security_groups(MountTargetId=target["MountTargetId"])
+        sources, cidrs = _ingress_sources(ec2, groups["SecurityGroups"], 2049)
+        assert sources & instance_groups and not cidrs, (
+            f"mount target {target['MountTargetId']} admits NFS from {sources | cidrs}, the "
+            f"instances are in {instance_groups}"
+        )
+    [template] = [
+        props
+        for _, props, p in _resources(aws, proof, stack, "AWS::EFS::FileSystem")
+        if p == file_system_id
+    ]
+    lifecycle = efs.describe_lifecycle_configuration(FileSystemId=file_system_id)
+    policies = lifecycle["LifecyclePolicies"]
+    wanted_ia = next(
+        p["TransitionToIA"] for p in template["LifecyclePolicies"] if "TransitionToIA" in p
+    )
+    assert {"TransitionToIA": wanted_ia} in policies, f"lifecycle {policies}"
+    points = efs.describe_access_points(FileSystemId=file_system_id)["AccessPoints"]
+    assert len(points) == 1, f"access points {points}"
+    [point] = points
+    policy = json.loads(efs.describe_file_system_policy(FileSystemId=file_system_id)["Policy"])
+    assert any(
+        s["Effect"] == "Deny"
+        and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+        for s in policy["Statement"]
+    ), "the file system admits clients without TLS"
+    database = _cluster_with_writer(aws, proof, stack)
+    return (
+        f"{file_system_id}: a mount target in each of {sorted(target_zones)} admitting NFS from "
+        f"the instances' group, {wanted_ia} to IA, access point {point['RootDirectory']['Path']} "
+        f"(uid {point['PosixUser']['Uid']}), TLS only; {database}"
+    )
+
+
+def _target_group_attributes(aws: Aws, proof: DeployProof, stack: str) -> tuple[dict, dict]:
+    """The Auto Scaling group and the attributes of the target group it registers into, which
+    the load balancer's listener forwards to."""
+    region = proof.stacks[stack]
+    elbv2 = aws.client("elbv2", region)
+    asg, _ = _web_group(aws, proof, stack)
+    [lb_arn] = _physical(aws, proof, stack, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    [balancer] = elbv2.describe_load_balancers(LoadBalancerArns=[lb_arn])["LoadBalancers"]
+    group_arn = _forwarded_target_group(elbv2, balancer)
+    assert asg["TargetGroupARNs"] == [group_arn], f"{stack}: the ASG registers elsewhere"
+    attributes = elbv2.describe_target_group_attributes(TargetGroupArn=group_arn)["Attributes"]
+    return asg, {a["Key"]: a["Value"] for a in attributes}
+
+
+def _my_clothes_stickiness_check(aws: Aws, proof: DeployProof) -> str:
+    """v1: the multi-AZ group behind the load balancer, no stickiness (any instance serves any
+    request); v2: the AWSALB cookie binds a user to one instance for the cart's lifetime."""
+    details = []
+    for stack, sticky in (("MyClothesV1", False), ("MyClothesV2", True)):
+        asg, attributes = _target_group_attributes(aws, proof, stack)
+        ec2 = aws.client("ec2", proof.stacks[stack])
+        subnets = ec2.describe_subnets(SubnetIds=asg["VPCZoneIdentifier"].split(","))["Subnets"]
+        zones = {s["AvailabilityZone"] for s in subnets}
+        assert len(zones) >= 2, f"{stack}: the group spans {zones}"
+        assert attributes.get("stickiness.enabled") == _text_bool(sticky), (
+            f"{stack}: stickiness.enabled {attributes.get('stickiness.enabled')}"
+        )
+        if sticky:
+            assert attributes.get("stickiness.type") == "lb_cookie", attributes
+            seconds = attributes.get("stickiness.lb_cookie.duration_seconds")
+            assert seconds == "86400", f"{stack}: the cookie lasts {seconds} s, not a day"
+        details.append(
+            f"{stack}: {asg['MinSize']}..{asg['MaxSize']} over {sorted(zones)}, stickiness "
+            + (
+                f"lb_cookie {attributes['stickiness.lb_cookie.duration_seconds']} s"
+                if sticky
+                else "off"
+            )
+        )
+    return "; ".join(details)
+
+
+def _text_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _role_statements(aws: Aws, region: str, asg: dict) -> list[dict]:
+    """Every statement of the inline policies of the role the group's instances run as."""
+    spec = asg["LaunchTemplate"]
+    data = aws.client("ec2", region).describe_launch_template_versions(
+        LaunchTemplateId=spec["LaunchTemplateId"], Versions=[str(spec.get("Version", "$Default"))]
+    )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    iam = aws.client("iam")
+    profile = data["IamInstanceProfile"]["Arn"].rsplit("/", 1)[-1]
+    [role] = iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Roles"]
+    statements = []
+    for name in iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)
+        document = document["PolicyDocument"]
+        document = json.loads(document) if isinstance(document, str) else document
+        found = document["Statement"]
+        statements += found if isinstance(found, list) else [found]
+    return statements
+
+
+def _grants(statements: list[dict], action: str, resource: str) -> bool:
+    def listed(value: Any) -> list:
+        return value if isinstance(value, list) else [value]
+
+    return any(
+        s["Effect"] == "Allow"
+        and action in listed(s.get("Action"))
+        and resource in listed(s.get("Resource"))
+        for s in statements
+    )
+
+
+def _my_clothes_session_check(aws: Aws, proof: DeployProof, stack: str = "MyClothesV3") -> str:
+    """v3: the session table's TTL attribute is expires_at; a session put with an expires_at
+    lands in it and reads back; the instances' role may put and get items there."""
+    region = proof.stacks[stack]
+    if "SessionCacheEndpoint" in proof.outputs[stack]:  # -c session_store=valkey
+        return _my_clothes_cache_check(aws, proof, stack)
+    dynamodb = aws.client("dynamodb", region)
+    table = proof.outputs[stack]["SessionTableName"]
+    ttl = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert ttl.get("TimeToLiveStatus") == "ENABLED", f"TTL {ttl}"
+    assert ttl.get("AttributeName") == "expires_at", f"TTL on {ttl.get('AttributeName')}"
+    described = dynamodb.describe_table(TableName=table)["Table"]
+    [key] = [k["AttributeName"] for k in described["KeySchema"] if k["KeyType"] == "HASH"]
+    session = f"deploy-proof-{uuid.uuid4().hex[:8]}"
+    expires = int(time.time()) + 86400
+    item = {key: {"S": session}, "cart": {"L": [{"S": "socks"}]}, "expires_at": {"N": str(expires)}}
+    dynamodb.put_item(TableName=table, Item=item)
+    try:
+        stored = dynamodb.get_item(TableName=table, Key={key: {"S": session}}, ConsistentRead=True)
+        assert stored.get("Item") == item, f"read back {stored.get('Item')}"
+    finally:
+        dynamodb.delete_item(TableName=table, Key={key: {"S": session}})
+    asg, _ = _web_group(aws, proof, stack)
+    statements = _role_statements(aws, region, asg)
+    for action in ("dynamodb:PutItem", "dynamodb:GetItem"):
+        assert _grants(statements, action, described["TableArn"]), (
+            f"the instances' role has no {action} on {described['TableArn']}"
+        )
+    return (
+        f"put {key}={session} with expires_at {expires} into {table} (TTL on expires_at), read "
+        "back; the instances' role may put and get there (moto never expires items)"
+    )
+
+
+def _my_clothes_cache_check(aws: Aws, proof: DeployProof, stack: str) -> str:
+    """v3 with ``-c session_store=valkey``: the replication group the stack names, encrypted
+    at rest and in transit (TLS required), AUTH on; the instances' role may read its token."""
+    region = proof.stacks[stack]
+    [identifier] = _physical(aws, proof, stack, "AWS::ElastiCache::ReplicationGroup")
+    [group] = aws.client("elasticache", region).describe_replication_groups(
+        ReplicationGroupId=identifier
+    )["ReplicationGroups"]
+    primary = group["NodeGroups"][0]["PrimaryEndpoint"]["Address"]
+    assert proof.outputs[stack]["SessionCacheEndpoint"] == primary, (
+        "the endpoint is not the group's"
+    )
+    assert group["AtRestEncryptionEnabled"] and group["TransitEncryptionEnabled"], group
+    assert group.get("TransitEncryptionMode") == "required" and group["AuthTokenEnabled"], group
+    [token] = _physical(aws, proof, stack, "AWS::SecretsManager::Secret")
+    asg, _ = _web_group(aws, proof, stack)
+    assert _grants(_role_statements(aws, region, asg), "secretsmanager:GetSecretValue", token), (
+        f"the instances' role cannot read the AUTH token {token}"
+    )
+    return f"{identifier} ({group['Engine']}): TLS required, AUTH on, at {primary}"
+
+
+def _my_clothes_database_check(aws: Aws, proof: DeployProof) -> str:
+    """v4/v5: the Aurora cluster has its writer (sandbox: no reader) and its secret, which the
+    instances' role may read; v4's database admits the VPC's whole range (the problem it
+    leaves), v5's only the instances' own security group (the chain)."""
+    details = []
+    for stack in ("MyClothesV4", "MyClothesV5"):
+        region = proof.stacks[stack]
+        ec2, rds = aws.client("ec2", region), aws.client("rds", region)
+        details.append(_cluster_with_writer(aws, proof, stack))
+        [identifier] = _physical(aws, proof, stack, "AWS::RDS::DBCluster")
+        [cluster] = rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"]
+        groups = [g["VpcSecurityGroupId"] for g in cluster["VpcSecurityGroups"]]
+        sources, cidrs = _ingress_sources(ec2, groups, int(cluster["Port"]))
+        asg, instance_groups = _web_group(aws, proof, stack)
+        [vpc_id] = _physical(aws, proof, stack, "AWS::EC2::VPC")
+        vpc_cidr = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"]
+        if stack == "MyClothesV4":
+            assert cidrs == {vpc_cidr} and not sources, (
+                f"{stack}: the database admits {sources | cidrs}, not the VPC range {vpc_cidr}"
+            )
+        else:
+            assert sources and sources <= instance_groups and not cidrs, (
+                f"{stack}: the database admits {sources | cidrs}, not only the instances' "
+                f"group {instance_groups}"
+            )
+        secret = proof.outputs[stack]["DatabaseSecretArn"]
+        assert _grants(
+            _role_statements(aws, region, asg), "secretsmanager:GetSecretValue", secret
+        ), f"{stack}: the instances' role cannot read {secret}"
+        details.append(f"port {cluster['Port']} from {sorted(sources | cidrs)}")
+    return "; ".join(details)
+
+
 proof_templates: dict[str, dict] = {}
+
+WITT_EIPS = (
+    "what is the time v1-v3: each Elastic IP on its own public instance, v2 resized, v3 scaled out"
+)
+WITT_DNS = "what is the time v4: the private zone's A record is the instances' addresses, TTL 1 h"
+WITT_ALIAS = (
+    "what is the time v5-v7: the alias is the load balancer's, its target group holds the "
+    "instances (v5) / the ASG's (v6 one AZ, v7 every AZ)"
+)
+MY_CLOTHES_STICKINESS = (
+    "my clothes v1-v2: the multi-AZ group behind the load balancer, v2's stickiness cookie for "
+    "a day"
+)
+MY_CLOTHES_SESSIONS = (
+    "my clothes v3: a session with expires_at lands in the table whose TTL attribute it is"
+)
+MY_CLOTHES_DATABASE = (
+    "my clothes v4-v5: the Aurora writer and its secret; v4 admits the VPC range, v5 only the "
+    "instances' group"
+)
+MY_WORD_PRESS_CHECK = (
+    "my word press: a mount target per AZ admitting the instances, lifecycle policy, access "
+    "point; the Aurora writer and its secret"
+)
 
 ARCHITECTURE_CHECKS: dict[str, tuple[str, ...]] = {
     "network: subnets, route tables, NAT and bastion security groups": ("Network",),
@@ -789,6 +1328,13 @@ ARCHITECTURE_CHECKS: dict[str, tuple[str, ...]] = {
         "DataProtection",
         "DataProtectionReplica-us-west-2",
     ),
+    WITT_EIPS: WHAT_IS_THE_TIME[:3],
+    WITT_DNS: ("WhatIsTheTimeV4",),
+    WITT_ALIAS: WHAT_IS_THE_TIME[4:],
+    MY_WORD_PRESS_CHECK: (MY_WORD_PRESS,),
+    MY_CLOTHES_STICKINESS: MY_CLOTHES[:2],
+    MY_CLOTHES_SESSIONS: ("MyClothesV3",),
+    MY_CLOTHES_DATABASE: MY_CLOTHES[3:],
 }
 
 # Checks that change what the coverage reads (a mapping paused, messages in flight): run after it.
@@ -835,6 +1381,13 @@ def _architecture_checks(aws: Aws, proof: DeployProof, *, after_coverage: bool) 
         "data protection: versions and delete marker kept, replication names the replica region": (
             lambda: _data_protection_check(aws, proof)
         ),
+        WITT_EIPS: lambda: _what_is_the_time_eip_check(aws, proof),
+        WITT_DNS: lambda: _what_is_the_time_dns_check(aws, proof),
+        WITT_ALIAS: lambda: _what_is_the_time_alias_check(aws, proof),
+        MY_WORD_PRESS_CHECK: lambda: _my_word_press_check(aws, proof),
+        MY_CLOTHES_STICKINESS: lambda: _my_clothes_stickiness_check(aws, proof),
+        MY_CLOTHES_SESSIONS: lambda: _my_clothes_session_check(aws, proof),
+        MY_CLOTHES_DATABASE: lambda: _my_clothes_database_check(aws, proof),
     }
     chosen = [
         (name, run)
@@ -887,6 +1440,29 @@ _REGIONAL_LISTINGS = (
     ("secret", "secretsmanager", "list_secrets", "SecretList", "Name"),
     ("log group", "logs", "describe_log_groups", "logGroups", "logGroupName"),
     ("schedule", "scheduler", "list_schedules", "Schedules", "Name"),
+    ("EFS file system", "efs", "describe_file_systems", "FileSystems", "FileSystemId"),
+    (
+        "cache replication group",
+        "elasticache",
+        "describe_replication_groups",
+        "ReplicationGroups",
+        "ReplicationGroupId",
+    ),
+    (
+        "cache subnet group",
+        "elasticache",
+        "describe_cache_subnet_groups",
+        "CacheSubnetGroups",
+        "CacheSubnetGroupName",
+    ),
+    ("EFS access point", "efs", "describe_access_points", "AccessPoints", "AccessPointId"),
+    (
+        "DB cluster parameter group",
+        "rds",
+        "describe_db_cluster_parameter_groups",
+        "DBClusterParameterGroups",
+        "DBClusterParameterGroupName",
+    ),
 )
 
 # The same, for listings that leave their key out when empty.
@@ -922,9 +1498,10 @@ def _leftovers(aws: Aws, regions: set[str]) -> list[str]:
         kms = aws.client("kms", region)
         for key in kms.list_keys()["Keys"]:
             meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
-            # moto makes AWS-managed default keys (aws/ebs, aws/dynamodb, ...) on first use and
-            # labels them CUSTOMER; AWS keeps its own too, so they are not the stacks' leftovers.
-            if meta.get("Description", "").startswith("Default master key"):
+            # moto makes AWS-managed default keys (aws/ebs, aws/dynamodb, aws/secretsmanager for
+            # an RDS-managed secret, ...) on first use and labels them CUSTOMER; AWS keeps its
+            # own too, so they are not the stacks' leftovers.
+            if meta.get("Description", "").startswith(("Default master key", "Default key")):
                 continue
             if meta["KeyManager"] == "CUSTOMER" and meta["KeyState"] not in (
                 "PendingDeletion",
@@ -939,6 +1516,11 @@ def _leftovers(aws: Aws, regions: set[str]) -> list[str]:
                 for x in items
                 if not (label == "Athena work group" and x[name] == "primary")
             ]
+    route53 = aws.client("route53")
+    found += [
+        f"hosted zone {z['Name']} ({z['Id']})" for z in route53.list_hosted_zones()["HostedZones"]
+    ]
+    found += [f"health check {c['Id']}" for c in route53.list_health_checks()["HealthChecks"]]
     iam = aws.client("iam")
     found += [
         f"IAM role {r['RoleName']}"
@@ -1055,6 +1637,16 @@ def _run(
 
     checked = time.monotonic()
 
+    memos: dict[tuple[str, str], dict] = {}
+    memo_lock = threading.Lock()
+
+    def client(service: str, region: str) -> Any:
+        if service not in _STATIC_SERVICES:
+            return aws.client(service, region)
+        with memo_lock:
+            memo = memos.setdefault((service, region), {})
+        return ReadOnce(aws.client(service, region), memo, memo_lock)
+
     def cover(stack: str) -> list[coverage.ResourceCoverage]:
         region = proof.stacks[stack]
         deployed = coverage.Deployed(
@@ -1062,7 +1654,7 @@ def _run(
             region,
             proof_templates[stack],
             _physical_ids(aws, stack, region),
-            lambda service, region=region: aws.client(service, region),
+            lambda service, region=region: client(service, region),
         )
         return coverage.cover(deployed)
 

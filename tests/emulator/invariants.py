@@ -22,6 +22,7 @@ import contextlib
 import fnmatch
 import importlib.util
 import io
+import ipaddress
 import json
 import re
 import tempfile
@@ -106,9 +107,33 @@ def _sources(rules: list[dict], port: int) -> tuple[set[str], set[str]]:
 
 
 # --------------------------------------------------------------------------- 1. database
+def _vpc_range_sources(ec2: Any, group_ids: list[str], cidrs: set[str]) -> set[str]:
+    """The admitted ranges that hold the whole VPC of the groups (and so its application
+    tier), but are not open to everyone: a stage that admits its VPC's range (MyClothesV4)."""
+    groups = ec2.describe_security_groups(GroupIds=group_ids)["SecurityGroups"]
+    vpc_ids = sorted({group["VpcId"] for group in groups if group.get("VpcId")})
+    if not vpc_ids:
+        return set()
+    vpc_ranges = [
+        ipaddress.ip_network(association["CidrBlock"])
+        for vpc in ec2.describe_vpcs(VpcIds=vpc_ids)["Vpcs"]
+        for association in vpc.get("CidrBlockAssociationSet", [{"CidrBlock": vpc["CidrBlock"]}])
+    ]
+    held = set()
+    for cidr in cidrs - OPEN_CIDRS:
+        network = ipaddress.ip_network(cidr, strict=False)
+        if any(
+            vpc.version == network.version and vpc.subnet_of(network)  # type: ignore[arg-type]
+            for vpc in vpc_ranges
+        ):
+            held.add(cidr)
+    return held
+
+
 def database_port_is_admitted(client: ClientFactory, outputs: Outputs, stacks: Stacks) -> str:
     """Every deployed DB cluster's port is admitted by its own security groups from the
-    application-tier group its stack outputs (``AppSecurityGroupId``), and never from anywhere."""
+    application-tier group its stack outputs (``AppSecurityGroupId``), or from a range that
+    holds the cluster's whole VPC (and so that group), and never from anywhere."""
     claimed = {
         (stacks[stack], values["ClusterIdentifier"]): (stack, values)
         for stack, values in outputs.items()
@@ -133,14 +158,16 @@ def database_port_is_admitted(client: ClientFactory, outputs: Outputs, stacks: S
                 problems.append(f"{name}: no security group")
                 continue
             groups, cidrs = _sources(_ingress(ec2, group_ids), port)
-            if app_group not in groups:
+            vpc_ranges = set() if app_group in groups else _vpc_range_sources(ec2, group_ids, cidrs)
+            if app_group not in groups and not vpc_ranges:
                 problems.append(
                     f"{name}: its groups {group_ids} do not admit port {port} from the "
                     f"application tier {app_group} (they admit it from {sorted(groups) or 'none'})"
                 )
             if cidrs & OPEN_CIDRS:
                 problems.append(f"{name}: port {port} admitted from {sorted(cidrs & OPEN_CIDRS)}")
-            checked.append(f"{identifier}:{port} from {app_group}")
+            via = f"the VPC range {', '.join(sorted(vpc_ranges))} holding " if vpc_ranges else ""
+            checked.append(f"{identifier}:{port} from {via}{app_group}")
     problems += [f"{i} ({r}): output by {s[0]} but not deployed" for (r, i), s in claimed.items()]
     if not checked and not problems:
         problems.append(f"nothing to check: no DB cluster in {_regions(stacks)}")
@@ -184,10 +211,34 @@ def _load_balancer_arns(elbv2: Any, target_group: dict) -> set[str]:
     return arns
 
 
+def _registered_instance_groups(
+    elbv2: Any, ec2: Any, target_group_arn: str
+) -> list[tuple[str, set[str]]]:
+    """The instances registered in the target group directly (a fixed fleet, no ASG), each
+    with its security groups: ``[("instance i-...", {sg-...}), ...]``."""
+    targets = elbv2.describe_target_health(TargetGroupArn=target_group_arn)
+    ids = sorted({d["Target"]["Id"] for d in targets["TargetHealthDescriptions"]})
+    if not ids:
+        return []
+    instances = [
+        instance
+        for reservation in ec2.describe_instances(InstanceIds=ids)["Reservations"]
+        for instance in reservation["Instances"]
+    ]
+    return [
+        (
+            f"instance {instance['InstanceId']}",
+            {group["GroupId"] for group in instance.get("SecurityGroups", [])},
+        )
+        for instance in instances
+    ]
+
+
 def target_group_ports_are_admitted(client: ClientFactory, outputs: Outputs, stacks: Stacks) -> str:
     """For every deployed target group: the security groups of the instances its ASG launches
-    (from the ASG's launch template) admit the target group's port (and a numeric health check
-    port) from a security group of the load balancer that forwards to it."""
+    (from the ASG's launch template), or of the instances registered in it directly, admit the
+    target group's port (and a numeric health check port) from a security group of the load
+    balancer that forwards to it."""
     problems, checked = [], []
     for region in _regions(stacks):
         elbv2, ec2 = client("elbv2", region), client("ec2", region)
@@ -205,7 +256,7 @@ def target_group_ports_are_admitted(client: ClientFactory, outputs: Outputs, sta
             )
             for arn in group.get("TargetGroupARNs", []):
                 groups_by_asg.setdefault(arn, []).append(
-                    (group["AutoScalingGroupName"], instance_groups)
+                    (f"ASG {group['AutoScalingGroupName']}", instance_groups)
                 )
         for target_group in _pages(elbv2, "describe_target_groups", "TargetGroups"):
             arn, port = target_group["TargetGroupArn"], int(target_group["Port"])
@@ -227,19 +278,20 @@ def target_group_ports_are_admitted(client: ClientFactory, outputs: Outputs, sta
                 ]
                 for g in b.get("SecurityGroups", [])
             }
-            if arn not in groups_by_asg:
-                problems.append(f"{name}: no ASG registers instances in it")
+            registrants = groups_by_asg.get(arn) or _registered_instance_groups(elbv2, ec2, arn)
+            if not registrants:
+                problems.append(f"{name}: no ASG or registered instance targets it")
                 continue
-            for asg, instance_groups in groups_by_asg[arn]:
+            for asg, instance_groups in registrants:
                 if not instance_groups:
-                    problems.append(f"{name}: ASG {asg}'s launch template sets no security group")
+                    problems.append(f"{name}: {asg} has no security group")
                     continue
                 rules = _ingress(ec2, instance_groups)
                 for wanted in sorted(ports):
                     sources, _ = _sources(rules, wanted)
                     if not sources & balancer_groups:
                         problems.append(
-                            f"{name}: ASG {asg}'s groups {sorted(instance_groups)} do not admit "
+                            f"{name}: {asg}'s groups {sorted(instance_groups)} do not admit "
                             f"port {wanted} from the load balancer's {sorted(balancer_groups)}"
                         )
                 checked.append(f"{target_group['TargetGroupName']}:{port} <- {asg}")

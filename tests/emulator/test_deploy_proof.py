@@ -18,12 +18,14 @@ from tests.emulator.stubs import STUB_TYPES
 
 pytestmark = pytest.mark.deploy
 
-# 13 stacks since issue #15 (7 before, under 60 s): about 45 s alone, 70 s beside the suite on
-# 2 shared cores.
-DEPLOY_BUDGET_S = 90.0
+# 26 stacks since issue #14 (13 before, 90 s budget, about 45 s alone): about 112 s alone on 2
+# shared cores (deploy 33 s, checks and coverage 41 s, destroy 20 s; in a `make test` run the
+# deploy took 22 s and the destroy 12 s); a budget of 180 s, the headroom of a loaded machine.
+DEPLOY_BUDGET_S = 180.0
 # Resources verified against moto's own model may not fall below what the verifiers give since
-# issue #15, honestly classed (345/360; docs/deploy-local.md, "Coverage today"; 247/271 before).
-MOTO_VERIFIED_FLOOR = 345
+# issue #14, honestly classed (1056/1084; docs/deploy-local.md, "Coverage today"; 345/360 after
+# issue #15, 247/271 before it).
+MOTO_VERIFIED_FLOOR = 1056
 # The only types allowed to be stubs: moto 5.2.5 has no model for them at all.
 ALLOWED_STUBS = {
     "AWS::CloudFront::CloudFrontOriginAccessIdentity",

@@ -138,6 +138,36 @@ def test_a_cluster_no_stack_claims_fails(client):
         invariants.database_port_is_admitted(client, {}, stacks)
 
 
+def _vpc_range_database(client, cidr: str):
+    outputs, stacks = _database(
+        client, "us-east-1", cluster_port=5432, admitted=5432, from_app=False
+    )
+    ec2 = client("ec2", "us-east-1")
+    [cluster] = client("rds", "us-east-1").describe_db_clusters()["DBClusters"]
+    [data] = [g["VpcSecurityGroupId"] for g in cluster["VpcSecurityGroups"]]
+    ec2.revoke_security_group_ingress(
+        GroupId=data,
+        IpPermissions=ec2.describe_security_groups(GroupIds=[data])["SecurityGroups"][0][
+            "IpPermissions"
+        ],
+    )
+    _admit(client, "us-east-1", data, 5432, cidr=cidr)
+    return outputs, stacks
+
+
+def test_a_cluster_port_admitted_from_its_whole_vpc_range_passes(client):
+    outputs, stacks = _vpc_range_database(client, "10.0.0.0/16")
+    detail = invariants.database_port_is_admitted(client, outputs, stacks)
+    assert "db-us-east-1:5432 from the VPC range 10.0.0.0/16 holding sg-" in detail
+
+
+@pytest.mark.parametrize("cidr", ["10.0.1.0/24", "192.168.0.0/16"])
+def test_a_cluster_port_admitted_from_a_range_short_of_the_vpc_fails(client, cidr):
+    outputs, stacks = _vpc_range_database(client, cidr)
+    with pytest.raises(Violation, match=r"do not admit port 5432 from the application tier"):
+        invariants.database_port_is_admitted(client, outputs, stacks)
+
+
 @pytest.mark.parametrize("region", ["us-east-1", "us-west-2"])
 def test_a_cluster_whose_port_the_app_group_reaches_passes(client, region):
     outputs, stacks = _database(client, region, cluster_port=5432, admitted=5432)
@@ -201,7 +231,73 @@ def test_a_target_group_port_admitted_only_from_a_cidr_fails(client):
 
 def test_a_target_group_port_admitted_from_the_balancer_passes(client):
     outputs, stacks = _web_tier(client, target_port=8080, admitted=8080)
-    assert invariants.target_group_ports_are_admitted(client, outputs, stacks) == "web:8080 <- web"
+    assert (
+        invariants.target_group_ports_are_admitted(client, outputs, stacks) == "web:8080 <- ASG web"
+    )
+
+
+def _fixed_fleet(client, *, admitted: int, from_balancer=True):
+    """A load balancer forwarding to instances registered in its target group (no ASG)."""
+    region = "us-east-1"
+    vpc, subnets = _vpc(client, region)
+    alb_group = _group(client, region, vpc, "alb")
+    instance_group = _group(client, region, vpc, "fleet")
+    _admit(
+        client,
+        region,
+        instance_group,
+        admitted,
+        **({"source": alb_group} if from_balancer else {"cidr": "10.0.0.0/16"}),
+    )
+    ec2, elbv2 = client("ec2", region), client("elbv2", region)
+    instances = ec2.run_instances(
+        ImageId="ami-12c6146b",
+        MinCount=2,
+        MaxCount=2,
+        SubnetId=subnets[0],
+        SecurityGroupIds=[instance_group],
+    )["Instances"]
+    balancer = elbv2.create_load_balancer(
+        Name="alb", Subnets=subnets, SecurityGroups=[alb_group], Scheme="internet-facing"
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    target_group = elbv2.create_target_group(
+        Name="fleet", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="instance"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.register_targets(
+        TargetGroupArn=target_group, Targets=[{"Id": i["InstanceId"]} for i in instances]
+    )
+    elbv2.create_listener(
+        LoadBalancerArn=balancer,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}],
+    )
+    return {"Fleet": {}}, {"Fleet": region}, sorted(i["InstanceId"] for i in instances)
+
+
+def test_a_target_group_of_registered_instances_admitted_from_the_balancer_passes(client):
+    outputs, stacks, instances = _fixed_fleet(client, admitted=80)
+    detail = invariants.target_group_ports_are_admitted(client, outputs, stacks)
+    assert set(detail.split(", ")) == {f"fleet:80 <- instance {i}" for i in instances}
+
+
+def test_a_target_group_of_registered_instances_not_admitting_the_balancer_fails(client):
+    outputs, stacks, _ = _fixed_fleet(client, admitted=80, from_balancer=False)
+    with pytest.raises(Violation, match=r"port 80\): instance i-\w+'s groups .* do not admit"):
+        invariants.target_group_ports_are_admitted(client, outputs, stacks)
+
+
+def test_a_target_group_nothing_registers_in_fails(client):
+    outputs, stacks, _ = _fixed_fleet(client, admitted=80)
+    elbv2 = client("elbv2", "us-east-1")
+    [group] = elbv2.describe_target_groups()["TargetGroups"]
+    targets = elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"])
+    elbv2.deregister_targets(
+        TargetGroupArn=group["TargetGroupArn"],
+        Targets=[d["Target"] for d in targets["TargetHealthDescriptions"]],
+    )
+    with pytest.raises(Violation, match=r"no ASG or registered instance targets it"):
+        invariants.target_group_ports_are_admitted(client, outputs, stacks)
 
 
 # ------------------------------------------------------------------------ 3. bucket policies

@@ -203,16 +203,16 @@ def test_usage_priced_resources_are_listed_with_unit_prices_not_summed_as_zero()
 def test_an_unknown_type_is_not_priced_never_silently_free():
     result = estimate(
         _template(
-            Cache={"Type": "AWS::ElastiCache::CacheCluster", "Properties": {}},
+            Warehouse={"Type": "AWS::Redshift::Cluster", "Properties": {}},
             Big={"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "x2iedn.32xlarge"}},
         ),
         region="us-east-1",
     )
     not_priced = {(u.resource_type, u.resources) for u in result.not_priced}
-    assert ("AWS::ElastiCache::CacheCluster", ("Cache",)) in not_priced
+    assert ("AWS::Redshift::Cluster", ("Warehouse",)) in not_priced
     assert ("AWS::EC2::Instance", ("Big",)) in not_priced
-    assert unclassified_types([_template(C={"Type": "AWS::ElastiCache::CacheCluster"})]) == {
-        "AWS::ElastiCache::CacheCluster"
+    assert unclassified_types([_template(C={"Type": "AWS::Redshift::Cluster"})]) == {
+        "AWS::Redshift::Cluster"
     }
 
 

@@ -76,8 +76,9 @@ def test_snapshot_deletes_an_rds_cluster_or_instance_and_keeps_a_priced_snapshot
     left = {item.logical_id: item for item in result.left_after_destroy}
     # an Aurora instance has no snapshot of its own: its cluster's policy decides
     assert sorted(left) == ["Cluster", "Defaulted", "Postgres", "Volume"]
-    # standing: 0.016 x 730 = 11.68 + 20 GB x 0.115 = 2.30; destroyed: only snapshot storage
-    assert result.idle_monthly == 13.98 and result.left_after_destroy_monthly == 0
+    # standing: 0.016 x 730 = 11.68 + 20 GB x 0.115 = 2.30, the volume 10 GB gp2 x 0.10 = 1.00;
+    # destroyed: only snapshot storage
+    assert result.idle_monthly == 14.98 and result.left_after_destroy_monthly == 0
     assert "$0.021 per GB-month" in left["Cluster"].usage
     assert left["Cluster"].why == "a final snapshot is taken and kept"
     assert left["Cluster"].kept_by == "DeletionPolicy Snapshot"

@@ -243,6 +243,58 @@ def test_composition_draws_what_each_stack_reads_from_the_shared_network(found_p
     assert joins and next(iter(joins))[2].startswith("joins its Aurora global database")
 
 
+def _drawing_of(found, stack: str, profile: str) -> Topology:
+    return next(p for p in found if p.stack == stack and profile in p.profiles).topology
+
+
+def test_what_is_the_time_v3_draws_an_elastic_ip_on_each_instance(found_pictures):
+    topo = _drawing_of(found_pictures, "WhatIsTheTimeV3", "sandbox")
+    eips = _edges(topo, "Elastic IP", "Instance", "traffic")
+    assert len(eips) == len(_nodes(topo, "Instance")) == 2
+    assert {dst for _, dst, _ in eips} == set(_nodes(topo, "Instance"))
+
+
+def test_what_is_the_time_v4_record_answers_with_each_instance_s_own_address(found_pictures):
+    topo = _drawing_of(found_pictures, "WhatIsTheTimeV4", "sandbox")
+    assert not _nodes(topo, "Elastic IP")
+    answers = _edges(topo, "Route 53 A record", "Instance", "traffic")
+    assert {dst for _, dst, _ in answers} == set(_nodes(topo, "Instance"))
+    assert _edges(topo, "Route 53 hosted zone", "Route 53 A record", "control")
+    (record,) = _nodes(topo, "Route 53 A record")
+    assert topo.nodes[record].label.endswith("TTL 3600 s")
+    assert all("auto-assigned" in topo.nodes[n].label for n in _nodes(topo, "Instance"))
+
+
+def test_my_clothes_v5_chains_alb_instances_database_and_grants_the_session_table(found_pictures):
+    topo = _drawing_of(found_pictures, "MyClothesV5", "sandbox")
+    instances = set(_nodes(topo, "EC2 instances"))
+    sessions = _edges(topo, "EC2 instances", "DynamoDB table", "traffic")
+    assert {src for src, _, _ in sessions} == instances
+    assert {label for *_, label in sessions} == {"reads/writes (IAM grant)"}
+    (database,) = _nodes(topo, "Aurora cluster")
+    assert {src for src, dst, label in _edges(topo, "EC2 instances", "Aurora", "rule")} == instances
+    assert {label for *_, label in _edges(topo, "EC2 instances", "Aurora", "rule")} == {"tcp 5432"}
+    assert "read by the instances (IAM grant)" in topo.nodes[database].label
+    assert "pauses at 0 ACU when idle" in topo.nodes[database].label
+
+
+def test_my_word_press_instances_mount_efs_through_their_own_az_s_mount_target(found_pictures):
+    for profile in ("sandbox", "production"):
+        topo = _drawing_of(found_pictures, "MyWordPress", profile)
+        targets = _nodes(topo, "EFS mount target")
+        assert (
+            len(targets)
+            == len({_az_of(topo, t) for t in targets})
+            == (2 if profile == "sandbox" else 3)
+        )
+        mounts = _edges(topo, "EC2 instances", "EFS mount target", "traffic")
+        assert len(mounts) == len(targets)
+        assert all(_az_of(topo, src) == _az_of(topo, dst) for src, dst, _ in mounts)
+        assert {label for *_, label in _edges(topo, "EC2 instances", "EFS", "rule")} == {"tcp 2049"}
+        (fs,) = _nodes(topo, "EFS file system")
+        assert topo.nodes[fs].parent == "region"
+
+
 # -- the topology rules on hand-written templates -------------------------------------------------
 def _subnet(az: str, tier: str, cidr: str) -> dict:
     return {

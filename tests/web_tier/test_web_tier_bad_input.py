@@ -617,3 +617,8 @@ def test_deploy_time_values_in_the_new_options_pass_through_unchecked(stack, vpc
         cpu_step_scaling=(low, 70),
         access_logs=False,
     )
+
+
+def test_user_data_that_is_not_ec2_user_data_is_refused(stack, vpc):
+    with pytest.raises(ValueError, match=r"user_data is 'echo hi'; allowed: an aws_ec2\.UserData"):
+        WebTier(stack, "Web", vpc=vpc, user_data="echo hi")
