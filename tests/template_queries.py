@@ -111,3 +111,49 @@ def api_methods(template: dict) -> dict[tuple[str, str], dict]:
         (full_path(ref(props(m)["ResourceId"])), props(m)["HttpMethod"]): props(m)
         for m in resources(template, "AWS::ApiGateway::Method").values()
     }
+
+
+LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
+
+
+def listeners_by_port(template: dict) -> dict[int, dict]:
+    """Port -> properties of each listener, all of the template's one load balancer."""
+    balancer, _ = one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    found = {}
+    for listener in resources(template, LISTENER).values():
+        assert ref(props(listener)["LoadBalancerArn"]) == balancer
+        found[props(listener)["Port"]] = props(listener)
+    return found
+
+
+def forwarded_to(listener: dict) -> str:
+    """The target group a listener's one default action forwards to."""
+    (action,) = listener["DefaultActions"]
+    assert action["Type"] == "forward", action
+    return ref(action["TargetGroupArn"])
+
+
+def assert_https_only_behind_the_certificate_parameter(https: dict, plain: dict) -> None:
+    """``https`` (a production template) asks for its certificate as a parameter, serves HTTPS
+    on 443 with it and a TLS 1.3 policy, forwards to its one target group and redirects 80 to
+    443, and tells an https:// URL; ``plain`` (the sandbox's) serves HTTP alone, no parameter."""
+    parameter = https["Parameters"]["CertificateArn"]
+    assert parameter["Type"] == "String" and parameter["AllowedPattern"].startswith("arn:aws")
+    listeners = listeners_by_port(https)
+    assert sorted(listeners) == [80, 443]
+    secure = listeners[443]
+    target_group, _ = one(https, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert secure["Protocol"] == "HTTPS"
+    assert secure["Certificates"] == [{"CertificateArn": {"Ref": "CertificateArn"}}]
+    assert secure["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
+    assert forwarded_to(secure) == target_group
+    (redirect,) = listeners[80]["DefaultActions"]
+    assert redirect == {
+        "RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"},
+        "Type": "redirect",
+    }
+    assert https["Outputs"]["Url"]["Value"]["Fn::Join"][1][0] == "https://"
+    assert "CertificateArn" not in plain.get("Parameters", {})
+    (only,) = listeners_by_port(plain).values()
+    assert only["Protocol"] == "HTTP"
+    assert forwarded_to(only) == one(plain, "AWS::ElasticLoadBalancingV2::TargetGroup")[0]

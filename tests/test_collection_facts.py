@@ -549,18 +549,23 @@ def _balancer_groups(template: dict) -> dict[str, set[int]]:
     return groups
 
 
+def _instance_groups(instance: dict) -> set[str]:
+    """An instance's security groups: its own SecurityGroupIds, or its interfaces' GroupSet."""
+    interfaces = props(instance).get("NetworkInterfaces") or []
+    return set(refs(props(instance).get("SecurityGroupIds"))) | {
+        group for interface in interfaces for group in refs(interface.get("GroupSet"))
+    }
+
+
 def _public_server_groups(template: dict) -> set[str]:
     """The groups whose every member is a public server (a publicly addressed instance that is
     no bastion or NAT instance and sits behind no load balancer): WhatIsTheTime v1-v4."""
+    instances = resources(template, "AWS::EC2::Instance")
     public = _publicly_addressed(template)
+    network = {lid for lid, instance in instances.items() if "/Network/" in cdk_path(instance)}
     members: dict[str, set[str]] = {}
-    for lid, instance in resources(template, "AWS::EC2::Instance").items():
-        groups = list(refs(props(instance).get("SecurityGroupIds"))) + [
-            g
-            for i in props(instance).get("NetworkInterfaces") or []
-            for g in refs(i.get("GroupSet"))
-        ]
-        for group in groups:
+    for lid, instance in instances.items():
+        for group in _instance_groups(instance):
             members.setdefault(group, set()).add(lid)
     targeted = {
         instance
@@ -570,12 +575,8 @@ def _public_server_groups(template: dict) -> set[str]:
     }
     return {
         group
-        for group, instances in members.items()
-        if instances <= public
-        and not instances & targeted
-        and not any(
-            "/Network/" in cdk_path(resources(template, "AWS::EC2::Instance")[i]) for i in instances
-        )
+        for group, members_of in members.items()
+        if members_of <= public and not members_of & (targeted | network)
     }
 
 
@@ -681,12 +682,7 @@ def test_targets_admit_their_port_only_from_their_load_balancer_and_are_health_c
             instances = resources(template, "AWS::EC2::Instance")
             for target in props(target_group).get("Targets") or []:
                 [instance_id] = [r for r in refs(target.get("Id")) if r in instances]
-                instance = props(instances[instance_id])
-                instance_groups = set(refs(instance.get("SecurityGroupIds"))) | {
-                    g
-                    for i in instance.get("NetworkInterfaces") or []
-                    for g in refs(i.get("GroupSet"))
-                }
+                instance_groups = _instance_groups(instances[instance_id])
                 admitted = [
                     rule
                     for group, rule in _ingress(template)

@@ -16,7 +16,17 @@ from constructs_lib.session_store import DEFAULT_PORT, SESSION_ITEM_ACTIONS
 from stacks.catalog import add_stacks
 from stacks.my_clothes_stack import SESSION_LIFETIME, SETTINGS, VERSIONS
 from tests.conftest import PINNED_ENV, cdk_context
-from tests.template_queries import cdk_path, ingress_rules, nag_failures, one, props, ref, resources
+from tests.template_queries import (
+    assert_https_only_behind_the_certificate_parameter,
+    cdk_path,
+    ingress_rules,
+    listeners_by_port,
+    nag_failures,
+    one,
+    props,
+    ref,
+    resources,
+)
 
 PROFILES = ("sandbox", "production")
 WORLD = "0.0.0.0/0"
@@ -122,16 +132,6 @@ def _attributes(template: dict) -> dict[str, str]:
     return {a["Key"]: a["Value"] for a in tg["TargetGroupAttributes"]}
 
 
-def _listeners(template: dict) -> dict[int, dict]:
-    """Port -> properties of each listener, all of the template's one load balancer."""
-    balancer = one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0]
-    found = {}
-    for listener in resources(template, "AWS::ElasticLoadBalancingV2::Listener").values():
-        assert ref(props(listener)["LoadBalancerArn"]) == balancer
-        found[props(listener)["Port"]] = props(listener)
-    return found
-
-
 def _forwarded_to(listener: dict) -> str | None:
     (action,) = listener["DefaultActions"]
     return ref(action["TargetGroupArn"]) if action["Type"] == "forward" else None
@@ -221,8 +221,10 @@ def test_v1_scales_over_every_az_behind_the_load_balancer_and_keeps_the_cart_on_
     # The group registers its instances with the target group the load balancer forwards to.
     target_group = _target_group(template)
     assert [ref(arn) for arn in group["TargetGroupARNs"]] == [target_group]
-    forwarding = [p for p, listener in _listeners(template).items() if _forwarded_to(listener)]
-    assert [_forwarded_to(_listeners(template)[p]) for p in forwarding] == [target_group]
+    forwarding = [
+        p for p, listener in listeners_by_port(template).items() if _forwarded_to(listener)
+    ]
+    assert [_forwarded_to(listeners_by_port(template)[p]) for p in forwarding] == [target_group]
     _, balancer = one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     assert props(balancer)["Scheme"] == "internet-facing"
     assert [ref(s) for s in props(balancer)["Subnets"]] == _subnets(template, "Public")
@@ -437,7 +439,7 @@ def test_v4_database_admits_the_whole_vpc_range_on_its_port(synthesized, profile
 def test_v5_chains_the_security_groups_each_admitting_only_the_one_before_it(synthesized, profile):
     template = _template(synthesized, profile, 5)
     groups = _groups(template, 5)
-    listener_ports = sorted(_listeners(template))
+    listener_ports = sorted(listeners_by_port(template))
     # internet -> load balancer: only the listener ports, and out only to the instances.
     _, balancer = one(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     assert [ref(g) for g in props(balancer)["SecurityGroups"]] == [groups["alb"]]
@@ -547,27 +549,9 @@ def test_valkey_v5_cache_admits_only_the_instances_group_where_v3_admits_the_vpc
 @pytest.mark.fact("MYC-13")
 @pytest.mark.parametrize("number", list(VERSIONS))
 def test_production_serves_https_only_with_the_certificate_parameter(sandbox, production, number):
-    template = production.template(_stack(number))
-    parameter = template["Parameters"]["CertificateArn"]
-    assert parameter["Type"] == "String" and parameter["AllowedPattern"].startswith("arn:aws")
-    listeners = _listeners(template)
-    assert sorted(listeners) == [80, 443]
-    https = listeners[443]
-    assert https["Protocol"] == "HTTPS"
-    assert https["Certificates"] == [{"CertificateArn": {"Ref": "CertificateArn"}}]
-    assert https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
-    assert _forwarded_to(https) == _target_group(template)
-    (redirect,) = listeners[80]["DefaultActions"]
-    assert redirect == {
-        "RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"},
-        "Type": "redirect",
-    }
-    assert template["Outputs"]["Url"]["Value"]["Fn::Join"][1][0] == "https://"
-    # The sandbox serves plain HTTP, with no certificate to ask for.
-    plain = sandbox.template(_stack(number))
-    assert "CertificateArn" not in plain.get("Parameters", {})
-    (only,) = _listeners(plain).values()
-    assert only["Protocol"] == "HTTP" and _forwarded_to(only) == _target_group(plain)
+    assert_https_only_behind_the_certificate_parameter(
+        production.template(_stack(number)), sandbox.template(_stack(number))
+    )
 
 
 @pytest.mark.fact("MYC-14")

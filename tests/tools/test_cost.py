@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.tools.queries import priced_items
 from tools import cost
 from tools.cost import HANDLED, estimate, unclassified_types
 
@@ -13,10 +14,6 @@ HOURS = 730
 
 def _template(**resources: dict) -> dict:
     return {"Resources": resources}
-
-
-def _items(result: cost.Estimate) -> dict[str, float]:
-    return {item.label: round(item.monthly, 4) for item in result.items}
 
 
 PUBLIC_SUBNET = {"Type": "AWS::EC2::Subnet", "Properties": {"MapPublicIpOnLaunch": True}}
@@ -35,7 +32,7 @@ def test_nat_gateway_with_its_eip_costs_two_hourly_prices():
         region="us-east-1",
     )
     # 0.045 * 730 = 32.85; 0.005 * 730 = 3.65
-    assert _items(result) == {"NAT gateway": 32.85, "public IPv4 address": 3.65}
+    assert priced_items(result) == {"NAT gateway": 32.85, "public IPv4 address": 3.65}
     assert result.idle_monthly == 36.50
 
 
@@ -57,7 +54,7 @@ def test_instance_in_a_public_subnet_pays_type_volume_and_address():
         region="us-west-2",
     )
     # 0.0104 * 730 = 7.592; 20 GB * 0.08 = 1.60; 3.65
-    assert _items(result) == {
+    assert priced_items(result) == {
         "EC2 t3.micro": 7.592,
         "EBS gp3 20 GB": 1.6,
         "public IPv4 address": 3.65,
@@ -74,9 +71,9 @@ def test_instance_in_a_private_subnet_or_with_an_eip_pays_no_extra_address():
         },
     )
     result = estimate(template, region="us-east-1")
-    assert "public IPv4 address" not in _items(result)
+    assert "public IPv4 address" not in priced_items(result)
     # no BlockDeviceMappings: the AMI's root volume, assumed 8 GB gp3 = 0.64
-    assert _items(result)["EBS gp3 8 GB (AMI default root volume, assumed)"] == 0.64
+    assert priced_items(result)["EBS gp3 8 GB (AMI default root volume, assumed)"] == 0.64
 
     template["Resources"]["Subnet"] = PUBLIC_SUBNET
     template["Resources"]["Eip"] = {
@@ -117,7 +114,7 @@ def test_auto_scaling_group_runs_its_desired_capacity_from_its_launch_template()
         region="us-east-1",
     )
     # 2 x 0.0084 * 730 = 12.264; 2 x 10 GB x 0.08 = 1.60
-    assert _items(result) == {
+    assert priced_items(result) == {
         "EC2 t4g.micro (Auto Scaling, 2 running idle)": 12.264,
         "EBS gp3 10 GB": 1.6,
     }
@@ -134,7 +131,7 @@ def test_internet_facing_alb_pays_hours_and_one_address_per_az():
         region="us-east-1",
     )
     # 0.0225 * 730 = 16.425; 2 x 3.65 = 7.30
-    assert _items(result) == {"Application Load Balancer": 16.425, "public IPv4 address": 7.3}
+    assert priced_items(result) == {"Application Load Balancer": 16.425, "public IPv4 address": 7.3}
     assert any(u.resource_type.endswith("LoadBalancer") for u in result.usage)
 
 
@@ -164,7 +161,7 @@ def test_aurora_instances_keys_secrets_and_interface_endpoints():
         region="us-east-1",
     )
     # 0.26 * 730 = 189.80; $1; $0.40; 3 AZ x 0.01 * 730 = 21.90
-    assert _items(result) == {
+    assert priced_items(result) == {
         "RDS aurora-postgresql db.r6g.large": 189.8,
         "KMS customer managed key": 1.0,
         "Secrets Manager secret": 0.4,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.tools.queries import priced_items, usage_prices
 from tools import cost
 from tools.cost import estimate, unclassified_types
 
@@ -17,17 +18,6 @@ TABLE = cost.region_prices(cost.load_prices(), "us-east-1")
 
 def _template(**resources: dict) -> dict:
     return {"Resources": resources}
-
-
-def _items(result: cost.Estimate) -> dict[str, float]:
-    return {item.label: round(item.monthly, 4) for item in result.items}
-
-
-def _usage(result: cost.Estimate) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for item in result.usage:
-        found.setdefault(item.resource_type, []).append(item.prices)
-    return found
 
 
 def _resource(kind: str, policy: str | None = None, **props) -> dict:
@@ -58,7 +48,7 @@ def test_an_elastic_ip_bills_as_one_public_address_and_replaces_the_instance_s_o
     # one address (the EIP, $3.65), not two; t4g.nano 0.0042 x 730 = 3.066
     result = estimate(template)
     assert [i.quantity for i in result.items if i.label == "public IPv4 address"] == [1]
-    assert _items(result)["EC2 t4g.nano"] == 3.066
+    assert priced_items(result)["EC2 t4g.nano"] == 3.066
     del template["Resources"]["Eip"], template["Resources"]["Assoc"]
     # without its EIP, the auto-assigned address bills instead: still one
     assert [i.quantity for i in estimate(template).items if "IPv4" in i.label] == [1]
@@ -74,7 +64,7 @@ def test_an_ebs_mapping_without_a_size_takes_the_ami_s_size_assumed_8_gb():
         )
     )
     assert result.not_priced == []
-    assert _items(result)["EBS gp3 8 GB (the AMI's volume size, assumed)"] == 0.64
+    assert priced_items(result)["EBS gp3 8 GB (the AMI's volume size, assumed)"] == 0.64
 
 
 # -- Route 53 ---------------------------------------------------------------------------------
@@ -88,8 +78,8 @@ def test_a_hosted_zone_public_or_private_costs_fifty_cents_and_its_records_are_u
             Record=_resource("AWS::Route53::RecordSet", HostedZoneId={"Ref": "Zone"}, TTL="3600"),
         )
     )
-    assert _items(result) == {"Route 53 hosted zone": 0.5}
-    assert "$0.40 per 1M standard queries" in _usage(result)["AWS::Route53::RecordSet"][0]
+    assert priced_items(result) == {"Route 53 hosted zone": 0.5}
+    assert "$0.40 per 1M standard queries" in usage_prices(result)["AWS::Route53::RecordSet"][0]
 
 
 def test_a_health_check_of_an_instance_is_an_aws_endpoint_at_fifty_cents():
@@ -106,8 +96,8 @@ def test_a_health_check_of_an_instance_is_an_aws_endpoint_at_fifty_cents():
             Check=_resource("AWS::Route53::HealthCheck", HealthCheckConfig=config),
         )
     )
-    assert _items(result)["Route 53 health check (AWS endpoint)"] == 0.5
-    assert not [label for label in _items(result) if "option" in label]
+    assert priced_items(result)["Route 53 health check (AWS endpoint)"] == 0.5
+    assert not [label for label in priced_items(result) if "option" in label]
 
 
 def test_a_health_check_of_a_literal_address_is_non_aws_and_each_option_bills_monthly():
@@ -121,7 +111,7 @@ def test_a_health_check_of_a_literal_address_is_non_aws_and_each_option_bills_mo
     result = estimate(
         _template(Check=_resource("AWS::Route53::HealthCheck", HealthCheckConfig=config))
     )
-    options = {k: v for k, v in _items(result).items() if "option" in k}
+    options = {k: v for k, v in priced_items(result).items() if "option" in k}
     # $0.75 basic + 4 options (HTTPS, string matching, fast interval, latency) x $2.00
     assert options == {
         "Route 53 health check option: HTTPS": 2.0,
@@ -173,7 +163,7 @@ def test_cache_backups_are_usage_and_an_unknown_node_type_is_not_priced():
     kept = _resource(
         kind, Engine="valkey", CacheNodeType="cache.t4g.micro", SnapshotRetentionLimit=1
     )
-    assert "$0.085 per GB-month" in _usage(estimate(_template(G=kept)))[kind][0]
+    assert "$0.085 per GB-month" in usage_prices(estimate(_template(G=kept)))[kind][0]
     odd = _resource(kind, Engine="valkey", CacheNodeType="cache.x9.huge")
     (unpriced,) = estimate(_template(G=odd)).not_priced
     assert unpriced.resource_type == kind and "cache.x9.huge" in unpriced.reason
@@ -186,7 +176,7 @@ def test_a_cache_cluster_bills_its_nodes():
         CacheNodeType="cache.t3.micro",
         NumCacheNodes=2,
     )
-    assert _items(estimate(_template(C=cluster))) == {
+    assert priced_items(estimate(_template(C=cluster))) == {
         "ElastiCache redis cache.t3.micro node (2 node(s))": round(2 * 0.017 * HOURS, 4)
     }
 
@@ -205,7 +195,7 @@ def test_an_efs_file_system_is_usage_priced_and_its_mount_targets_and_access_poi
     )
     assert result.items == [] and result.not_priced == []
     assert result.free == {"AWS::EFS::MountTarget": 2, "AWS::EFS::AccessPoint": 1}
-    (text,) = _usage(result)["AWS::EFS::FileSystem"]
+    (text,) = usage_prices(result)["AWS::EFS::FileSystem"]
     assert "$0.30 per GB-month" in text and "$0.016" in text
 
 
@@ -213,7 +203,7 @@ def test_efs_provisioned_throughput_bills_by_the_month():
     files = _resource(
         "AWS::EFS::FileSystem", ThroughputMode="provisioned", ProvisionedThroughputInMibps=10
     )
-    assert _items(estimate(_template(Files=files))) == {
+    assert priced_items(estimate(_template(Files=files))) == {
         "EFS provisioned throughput 10 MiB/s": 60.0  # 10 x $6.00
     }
 
@@ -221,7 +211,7 @@ def test_efs_provisioned_throughput_bills_by_the_month():
 def test_efs_automatic_backups_are_usage_and_leave_recovery_points_after_destroy():
     files = _resource("AWS::EFS::FileSystem", BackupPolicy={"Status": "ENABLED"})
     result = estimate(_template(Files=files))
-    assert any("AWS Backup" in text for text in _usage(result)["AWS::EFS::FileSystem"])
+    assert any("AWS Backup" in text for text in usage_prices(result)["AWS::EFS::FileSystem"])
     (left,) = result.left_after_destroy
     assert left.resource_type == "AWS::Backup::RecoveryPoint" and left.logical_id == "Files"
     assert cost.EFS_BACKUP_VAULT in left.kept_by and "35 days" in left.why
@@ -255,7 +245,7 @@ def _aurora(min_acu: float, readers: int = 0) -> dict:
 def test_serverless_v2_at_0_acu_pauses_storage_only_no_compute_line():
     result = estimate(_aurora(0))
     assert result.items == [] and result.idle_monthly == 0
-    (text,) = _usage(result)["AWS::RDS::DBInstance"]
+    (text,) = usage_prices(result)["AWS::RDS::DBInstance"]
     assert "pauses" in text and "storage only" in text
 
 
@@ -283,7 +273,7 @@ def test_rds_multi_az_doubles_the_instance_and_its_storage():
         AllocatedStorage="20",
         StorageType="gp3",
     )
-    items = _items(estimate(_template(Db=primary)))
+    items = priced_items(estimate(_template(Db=primary)))
     # 2 x 0.016 x 730 = 23.36; 2 x 20 GB x 0.115 = 4.60
     assert items == {
         "RDS postgres db.t4g.micro (Multi-AZ: 2 instances)": 23.36,
@@ -306,7 +296,7 @@ def test_a_read_replica_bills_as_an_instance_with_its_source_s_engine_and_storag
     )
     result = estimate(_template(Primary=source, Replica=replica))
     assert result.not_priced == []
-    items = _items(result)
+    items = priced_items(result)
     assert items["RDS mysql db.t4g.small (read replica)"] == round(0.032 * HOURS, 4)
     assert [i.quantity for i in result.items if i.label == "RDS gp3 storage 20 GB"] == [2]
     # CloudFormation's Snapshot default: the source's final snapshot; none of the replica
@@ -316,7 +306,7 @@ def test_a_read_replica_bills_as_an_instance_with_its_source_s_engine_and_storag
 def test_a_password_rds_manages_is_a_secret_outside_the_template():
     template = _aurora(0)
     template["Resources"]["Cluster"]["Properties"]["ManageMasterUserPassword"] = True
-    items = _items(estimate(template))
+    items = priced_items(estimate(template))
     assert items == {
         "Secrets Manager secret RDS manages for the master password (not in the template)": 0.4
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.tools.queries import priced_items, usage_prices
 from tools import cost
 from tools.cost import NotWeekly, estimate, unclassified_types, weekly_minutes
 
@@ -15,17 +16,6 @@ T4G_MICRO = 0.0084
 GP3_GB_MONTH = 0.08
 ALARMS = "CloudWatch alarms created by a target-tracking policy (not in the template)"
 SCHEDULED = "EC2 t4g.micro instance-hours of scheduled capacity (Auto Scaling scheduled actions)"
-
-
-def _items(result: cost.Estimate) -> dict[str, float]:
-    return {item.label: round(item.monthly, 4) for item in result.items}
-
-
-def _usage(result: cost.Estimate) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for item in result.usage:
-        found.setdefault(item.resource_type, []).append(item.prices)
-    return found
 
 
 # -- target tracking ---------------------------------------------------------------------------
@@ -41,7 +31,7 @@ def _policy(kind: str, policy_type: str) -> dict:
 def test_a_target_tracking_policy_pays_its_two_alarms_a_step_policy_none(kind):
     tracking = estimate({"Resources": {"P": _policy(kind, "TargetTrackingScaling")}})
     # 2 alarms (scale out, scale in) x $0.10 = $0.20
-    assert _items(tracking) == {ALARMS: 0.2}
+    assert priced_items(tracking) == {ALARMS: 0.2}
     assert tracking.items[0].resources == ("P",)
     step = estimate({"Resources": {"P": _policy(kind, "StepScaling")}})
     assert step.items == [] and step.not_priced == [] and step.free == {kind: 1}
@@ -162,7 +152,7 @@ def test_a_weeknight_scale_in_is_a_saving_over_the_weekend_too():
 
 def test_actions_that_never_change_the_idle_count_add_nothing():
     result = estimate(_web_tier({"MinSize": 2, "Recurrence": "0 17 * * FRI"}))
-    assert SCHEDULED not in _items(result) and result.not_priced == []
+    assert SCHEDULED not in priced_items(result) and result.not_priced == []
 
 
 @pytest.mark.parametrize(
@@ -176,7 +166,7 @@ def test_actions_that_never_change_the_idle_count_add_nothing():
 )
 def test_a_schedule_that_is_not_weekly_is_not_priced_rather_than_guessed(action, reason):
     result = estimate(_web_tier(action, FRIDAY_PEAK[1]))
-    assert SCHEDULED not in _items(result)
+    assert SCHEDULED not in priced_items(result)
     reasons = {u.resources: u.reason for u in result.not_priced}
     assert reason in reasons[("Action0",)]
     assert "not simulated: Action0" in reasons[("Action1",)]
@@ -243,11 +233,11 @@ def _vpc(nat_in: dict[str, str], private_in: dict[str, str], nat_type: str = "Ga
 def test_subnets_routed_to_a_nat_in_another_az_get_an_inter_az_transfer_line():
     # the sandbox shape: 2 AZs, one NAT gateway in the first
     one_nat = _vpc({"us-east-1a": "Nat"}, {"us-east-1a": "Nat", "us-east-1b": "Nat"})
-    [text] = _usage(estimate(one_nat))[cost.CROSS_AZ_NAT]
+    [text] = usage_prices(estimate(one_nat))[cost.CROSS_AZ_NAT]
     assert text.startswith("1 subnet in 1 AZ sends internet traffic through a NAT in another AZ")
     assert "$0.01 per GB in each direction" in text
     instance = _vpc({"us-east-1a": "Box"}, {"us-east-1b": "Box", "us-east-1c": "Box"}, "Instance")
-    [text] = _usage(estimate(instance, region="us-east-1"))[cost.CROSS_AZ_NAT]
+    [text] = usage_prices(estimate(instance, region="us-east-1"))[cost.CROSS_AZ_NAT]
     assert text.startswith("2 subnets in 2 AZs send internet traffic")
 
 
@@ -255,7 +245,7 @@ def test_a_nat_per_az_sends_nothing_across_azs():
     own = _vpc(
         {"us-east-1a": "NatA", "us-east-1b": "NatB"}, {"us-east-1a": "NatA", "us-east-1b": "NatB"}
     )
-    assert cost.CROSS_AZ_NAT not in _usage(estimate(own))
+    assert cost.CROSS_AZ_NAT not in usage_prices(estimate(own))
 
 
 def test_sandbox_network_sends_one_subnet_through_the_other_azs_nat(sandbox):
@@ -267,7 +257,7 @@ def test_sandbox_network_sends_one_subnet_through_the_other_azs_nat(sandbox):
         if r["Type"] == "AWS::EC2::Subnet"
     }
     assert (len(nats), len(zones)) == (1, 2)
-    [text] = _usage(estimate(template))[cost.CROSS_AZ_NAT]
+    [text] = usage_prices(estimate(template))[cost.CROSS_AZ_NAT]
     assert text.startswith("1 subnet in 1 AZ")
 
 
@@ -284,6 +274,6 @@ def test_scheduler_schedules_are_usage_priced_and_their_groups_free():
         }
     )
     assert result.idle_monthly == 0 and result.free == {"AWS::Scheduler::ScheduleGroup": 1}
-    assert _usage(result)["AWS::Scheduler::Schedule"] == [
+    assert usage_prices(result)["AWS::Scheduler::Schedule"] == [
         "EventBridge Scheduler: 14 million invocations a month free, then $1.00 per million"
     ]

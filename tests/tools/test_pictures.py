@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from tests.tools.queries import az_of, edges, nodes
 from tools import pictures
 from tools.synthesis import ROOT
 from tools.topology import INTERNET, VPC, Topology, topology
@@ -19,29 +20,6 @@ PICTURES = ROOT / "docs" / "pictures"
 
 def _picture(found, name: str) -> pictures.Picture:
     return next(p for p in found if p.name == name)
-
-
-def _nodes(topo: Topology, prefix: str) -> list[str]:
-    return sorted(n.id for n in topo.nodes.values() if n.label.startswith(prefix))
-
-
-def _edges(topo: Topology, src: str, dst: str, kind: str | None = None) -> set[tuple]:
-    """(src node, dst node, label) of edges between nodes whose labels start so."""
-    a, b = set(_nodes(topo, src)), set(_nodes(topo, dst))
-    return {
-        (e.src, e.dst, e.label)
-        for e in topo.edges
-        if e.src in a and e.dst in b and (kind is None or e.kind == kind)
-    }
-
-
-def _az_of(topo: Topology, node_id: str) -> str | None:
-    cluster = topo.nodes[node_id].parent
-    while cluster:
-        if topo.clusters[cluster].kind == "az":
-            return topo.clusters[cluster].label
-        cluster = topo.clusters[cluster].parent
-    return None
 
 
 # -- current ----------------------------------------------------------------------------------
@@ -126,11 +104,11 @@ def test_network_draws_an_az_column_per_az_a_subnet_per_tier_and_no_empty_box(
 
 def test_production_application_subnets_route_to_the_nat_gateway_in_their_own_az(found_pictures):
     topo = _picture(found_pictures, "Network-production").topology
-    routes = _edges(topo, "route table", "NAT gateway", kind="route")
+    routes = edges(topo, "route table", "NAT gateway", kind="route")
     assert len(routes) == 3
     for src, dst, label in routes:
         assert label == "0.0.0.0/0"
-        assert _az_of(topo, src) == _az_of(topo, dst)
+        assert az_of(topo, src) == az_of(topo, dst)
     data_tables = [
         n
         for n in topo.nodes.values()
@@ -142,8 +120,8 @@ def test_production_application_subnets_route_to_the_nat_gateway_in_their_own_az
 
 def test_network_draws_the_ssh_and_database_chain_between_its_tier_groups(found_pictures):
     topo = _picture(found_pictures, "Network-sandbox").topology
-    assert {label for *_, label in _edges(topo, "BastionHost", "security group")} == {"tcp 22"}
-    assert {label for *_, label in _edges(topo, "security group", "security group")} == {"tcp 5432"}
+    assert {label for *_, label in edges(topo, "BastionHost", "security group")} == {"tcp 22"}
+    assert {label for *_, label in edges(topo, "security group", "security group")} == {"tcp 5432"}
     assert topo.nodes[INTERNET].parent is None
 
 
@@ -152,19 +130,19 @@ def test_web_tier_internet_reaches_only_the_alb_and_the_alb_each_az_instances(
     found_pictures, profile, port
 ):
     topo = _picture(found_pictures, f"WebTier-{profile}").topology
-    alb = _nodes(topo, "Application Load Balancer")
+    alb = nodes(topo, "Application Load Balancer")
     assert len(alb) == 1 and topo.nodes[alb[0]].parent == VPC
     from_internet = {(e.dst, e.label) for e in topo.edges if e.src == INTERNET and e.kind == "rule"}
     assert (alb[0], port) in from_internet
     assert {dst for dst, _ in from_internet} == {alb[0]}
-    instances = _nodes(topo, "EC2 instances\n(Auto Scaling group)")
-    azs = {_az_of(topo, n) for n in instances}
+    instances = nodes(topo, "EC2 instances\n(Auto Scaling group)")
+    azs = {az_of(topo, n) for n in instances}
     assert len(instances) == len(azs) == (2 if profile == "sandbox" else 3)
     for instance in instances:
-        assert (alb[0], instance, "tcp 80") in _edges(topo, "Application", "EC2 instances", "rule")
+        assert (alb[0], instance, "tcp 80") in edges(topo, "Application", "EC2 instances", "rule")
         assert any(e.dst == instance and e.label.startswith("forwards HTTP 80") for e in topo.edges)
     # the bastion reaches the instances of every AZ, not just its own
-    ssh = _edges(topo, "BastionHost", "EC2 instances", "rule")
+    ssh = edges(topo, "BastionHost", "EC2 instances", "rule")
     assert {dst for _, dst, _ in ssh} == set(instances)
     assert {label for *_, label in ssh} == {"tcp 22"}
 
@@ -172,21 +150,21 @@ def test_web_tier_internet_reaches_only_the_alb_and_the_alb_each_az_instances(
 def test_aurora_draws_rotation_and_secret_as_what_they_are_and_no_bastion(found_pictures):
     for name in ("AuroraGlobalPrimary-sandbox", "AuroraGlobalPrimary-production"):
         topo = _picture(found_pictures, name).topology
-        assert not _nodes(topo, "BastionHost")
+        assert not nodes(topo, "BastionHost")
         assert all(e.label != "tcp 22" for e in topo.edges), name
-        secret = set(_nodes(topo, "Secrets Manager secret"))
+        secret = set(nodes(topo, "Secrets Manager secret"))
         assert secret
         # the secret is not a network endpoint: no security-group rule starts or ends there
         assert not [e for e in topo.edges if e.kind == "rule" and {e.src, e.dst} & secret]
-        assert _edges(topo, "Rotation function", "Secrets Manager secret", "control")
-        assert {label for *_, label in _edges(topo, "Rotation function", "Aurora cluster")} == {
+        assert edges(topo, "Rotation function", "Secrets Manager secret", "control")
+        assert {label for *_, label in edges(topo, "Rotation function", "Aurora cluster")} == {
             "tcp 5432"
         }
-        assert _edges(topo, "Aurora cluster", "Aurora global database", "control")
+        assert edges(topo, "Aurora cluster", "Aurora global database", "control")
     sandbox = _picture(found_pictures, "AuroraGlobalPrimary-sandbox").topology
-    endpoint = _nodes(sandbox, "Interface endpoint: secretsmanager")
-    assert len(endpoint) == 1 and _az_of(sandbox, endpoint[0])  # one AZ, inside its subnet
-    assert {label for *_, label in _edges(sandbox, "Rotation function", "Interface endpoint")} == {
+    endpoint = nodes(sandbox, "Interface endpoint: secretsmanager")
+    assert len(endpoint) == 1 and az_of(sandbox, endpoint[0])  # one AZ, inside its subnet
+    assert {label for *_, label in edges(sandbox, "Rotation function", "Interface endpoint")} == {
         "tcp 443"
     }
 
@@ -194,7 +172,7 @@ def test_aurora_draws_rotation_and_secret_as_what_they_are_and_no_bastion(found_
 def test_aurora_secondary_joins_the_primary_global_database_read_only(found_pictures):
     topo = _picture(found_pictures, "AuroraGlobalSecondary-us-west-2-sandbox").topology
     assert topo.clusters["region"].label == "Region us-west-2"
-    labels = {label for *_, label in _edges(topo, "Aurora cluster", "Aurora global database")}
+    labels = {label for *_, label in edges(topo, "Aurora cluster", "Aurora global database")}
     assert labels == {"member (secondary region, read-only)"}
 
 
@@ -203,15 +181,15 @@ def test_static_site_pictures_show_the_oai_or_the_oac_between_cloudfront_and_buc
 ):
     oai = _picture(found_pictures, "StaticSite-sandbox").topology
     oac = _picture(found_pictures, "StaticSiteOac-sandbox").topology
-    assert _edges(oai, "CloudFront distribution", "origin access identity")
-    assert {label for *_, label in _edges(oai, "origin access identity", "S3 bucket")} == {
+    assert edges(oai, "CloudFront distribution", "origin access identity")
+    assert {label for *_, label in edges(oai, "origin access identity", "S3 bucket")} == {
         "s3:GetObject (bucket policy: this OAI)"
     }
-    assert not _nodes(oai, "origin access control")
-    assert _edges(oac, "CloudFront distribution", "origin access control")
-    grants = {label for *_, label in _edges(oac, "origin access control", "S3 bucket")}
+    assert not nodes(oai, "origin access control")
+    assert edges(oac, "CloudFront distribution", "origin access control")
+    grants = {label for *_, label in edges(oac, "origin access control", "S3 bucket")}
     assert grants == {"s3:GetObject (bucket policy: CloudFront,\nSourceArn = this distribution)"}
-    assert not _nodes(oac, "origin access identity")
+    assert not nodes(oac, "origin access identity")
     assert "sigv4 signing: always" in topo_label(oac, "origin access control")
     assert (
         _picture(found_pictures, "StaticSite-sandbox").description
@@ -220,26 +198,26 @@ def test_static_site_pictures_show_the_oai_or_the_oac_between_cloudfront_and_buc
 
 
 def topo_label(topo: Topology, prefix: str) -> str:
-    return topo.nodes[_nodes(topo, prefix)[0]].label
+    return topo.nodes[nodes(topo, prefix)[0]].label
 
 
 def test_serverless_api_draws_the_request_path_from_internet_to_table(found_pictures):
     topo = _picture(found_pictures, "ServerlessApi").topology
-    assert {label for *_, label in _edges(topo, "Internet", "API Gateway")} == {"HTTPS, AWS_IAM"}
-    assert {label for *_, label in _edges(topo, "API Gateway", "Lambda")} == {"invokes (AWS_PROXY)"}
-    assert {label for *_, label in _edges(topo, "Lambda", "DynamoDB table")} == {"reads/writes"}
+    assert {label for *_, label in edges(topo, "Internet", "API Gateway")} == {"HTTPS, AWS_IAM"}
+    assert {label for *_, label in edges(topo, "API Gateway", "Lambda")} == {"invokes (AWS_PROXY)"}
+    assert {label for *_, label in edges(topo, "Lambda", "DynamoDB table")} == {"reads/writes"}
     assert not [c for c in topo.clusters.values() if c.kind == "vpc"]
 
 
 def test_composition_draws_what_each_stack_reads_from_the_shared_network(found_pictures):
     topo = _picture(found_pictures, pictures.COMPOSITION).topology
-    web = _edges(topo, "WebTier", "Network\n")
+    web = edges(topo, "WebTier", "Network\n")
     assert len(web) == 1
     ((_, _, label),) = web
     assert "VPC" in label and "2 Public subnets" in label and "2 Application subnets" in label
-    west = _edges(topo, "AuroraGlobalSecondary-us-west-2", "Network-us-west-2")
+    west = edges(topo, "AuroraGlobalSecondary-us-west-2", "Network-us-west-2")
     assert west and "2 Data subnets" in next(iter(west))[2]
-    joins = _edges(topo, "AuroraGlobalSecondary-us-west-2", "AuroraGlobalPrimary", "control")
+    joins = edges(topo, "AuroraGlobalSecondary-us-west-2", "AuroraGlobalPrimary", "control")
     assert joins and next(iter(joins))[2].startswith("joins its Aurora global database")
 
 
@@ -249,31 +227,31 @@ def _drawing_of(found, stack: str, profile: str) -> Topology:
 
 def test_what_is_the_time_v3_draws_an_elastic_ip_on_each_instance(found_pictures):
     topo = _drawing_of(found_pictures, "WhatIsTheTimeV3", "sandbox")
-    eips = _edges(topo, "Elastic IP", "Instance", "traffic")
-    assert len(eips) == len(_nodes(topo, "Instance")) == 2
-    assert {dst for _, dst, _ in eips} == set(_nodes(topo, "Instance"))
+    eips = edges(topo, "Elastic IP", "Instance", "traffic")
+    assert len(eips) == len(nodes(topo, "Instance")) == 2
+    assert {dst for _, dst, _ in eips} == set(nodes(topo, "Instance"))
 
 
 def test_what_is_the_time_v4_record_answers_with_each_instance_s_own_address(found_pictures):
     topo = _drawing_of(found_pictures, "WhatIsTheTimeV4", "sandbox")
-    assert not _nodes(topo, "Elastic IP")
-    answers = _edges(topo, "Route 53 A record", "Instance", "traffic")
-    assert {dst for _, dst, _ in answers} == set(_nodes(topo, "Instance"))
-    assert _edges(topo, "Route 53 hosted zone", "Route 53 A record", "control")
-    (record,) = _nodes(topo, "Route 53 A record")
+    assert not nodes(topo, "Elastic IP")
+    answers = edges(topo, "Route 53 A record", "Instance", "traffic")
+    assert {dst for _, dst, _ in answers} == set(nodes(topo, "Instance"))
+    assert edges(topo, "Route 53 hosted zone", "Route 53 A record", "control")
+    (record,) = nodes(topo, "Route 53 A record")
     assert topo.nodes[record].label.endswith("TTL 3600 s")
-    assert all("auto-assigned" in topo.nodes[n].label for n in _nodes(topo, "Instance"))
+    assert all("auto-assigned" in topo.nodes[n].label for n in nodes(topo, "Instance"))
 
 
 def test_my_clothes_v5_chains_alb_instances_database_and_grants_the_session_table(found_pictures):
     topo = _drawing_of(found_pictures, "MyClothesV5", "sandbox")
-    instances = set(_nodes(topo, "EC2 instances"))
-    sessions = _edges(topo, "EC2 instances", "DynamoDB table", "traffic")
+    instances = set(nodes(topo, "EC2 instances"))
+    sessions = edges(topo, "EC2 instances", "DynamoDB table", "traffic")
     assert {src for src, _, _ in sessions} == instances
     assert {label for *_, label in sessions} == {"reads/writes (IAM grant)"}
-    (database,) = _nodes(topo, "Aurora cluster")
-    assert {src for src, dst, label in _edges(topo, "EC2 instances", "Aurora", "rule")} == instances
-    assert {label for *_, label in _edges(topo, "EC2 instances", "Aurora", "rule")} == {"tcp 5432"}
+    (database,) = nodes(topo, "Aurora cluster")
+    assert {src for src, dst, label in edges(topo, "EC2 instances", "Aurora", "rule")} == instances
+    assert {label for *_, label in edges(topo, "EC2 instances", "Aurora", "rule")} == {"tcp 5432"}
     assert "read by the instances (IAM grant)" in topo.nodes[database].label
     assert "pauses at 0 ACU when idle" in topo.nodes[database].label
 
@@ -281,17 +259,17 @@ def test_my_clothes_v5_chains_alb_instances_database_and_grants_the_session_tabl
 def test_my_word_press_instances_mount_efs_through_their_own_az_s_mount_target(found_pictures):
     for profile in ("sandbox", "production"):
         topo = _drawing_of(found_pictures, "MyWordPress", profile)
-        targets = _nodes(topo, "EFS mount target")
+        targets = nodes(topo, "EFS mount target")
         assert (
             len(targets)
-            == len({_az_of(topo, t) for t in targets})
+            == len({az_of(topo, t) for t in targets})
             == (2 if profile == "sandbox" else 3)
         )
-        mounts = _edges(topo, "EC2 instances", "EFS mount target", "traffic")
+        mounts = edges(topo, "EC2 instances", "EFS mount target", "traffic")
         assert len(mounts) == len(targets)
-        assert all(_az_of(topo, src) == _az_of(topo, dst) for src, dst, _ in mounts)
-        assert {label for *_, label in _edges(topo, "EC2 instances", "EFS", "rule")} == {"tcp 2049"}
-        (fs,) = _nodes(topo, "EFS file system")
+        assert all(az_of(topo, src) == az_of(topo, dst) for src, dst, _ in mounts)
+        assert {label for *_, label in edges(topo, "EC2 instances", "EFS", "rule")} == {"tcp 2049"}
+        (fs,) = nodes(topo, "EFS file system")
         assert topo.nodes[fs].parent == "region"
 
 
@@ -351,14 +329,14 @@ def test_a_group_spanning_azs_is_drawn_per_az_and_rules_from_a_cidr_name_the_cid
         }
     }
     topo = topology(template, stack="S", region="eu-west-1")
-    instances = _nodes(topo, "EC2 instances")
+    instances = nodes(topo, "EC2 instances")
     assert len(instances) == 2
-    assert {_az_of(topo, n) for n in instances} == {
+    assert {az_of(topo, n) for n in instances} == {
         "Availability Zone eu-west-1a",
         "Availability Zone eu-west-1b",
     }
     assert "min 2, max 4, t3.micro" in topo.nodes[instances[0]].label
-    rules = _edges(topo, "clients in 192.0.2.0/24", "EC2 instances", "rule")
+    rules = edges(topo, "clients in 192.0.2.0/24", "EC2 instances", "rule")
     assert {label for *_, label in rules} == {"tcp 8080-8081"}
     assert {dst for _, dst, _ in rules} == set(instances)
     assert topo.clusters["vpc"].label == "VPC (CIDR 10.1.0.0/16)"
@@ -374,9 +352,9 @@ def test_unknown_types_are_drawn_generically_and_plumbing_is_counted_not_drawn()
         }
     }
     topo = topology(template, stack="S", region="us-east-1")
-    assert _nodes(topo, "AWS::Example::Widget")
+    assert nodes(topo, "AWS::Example::Widget")
     assert topo.not_drawn == {"AWS::IAM::Role": 1, "Custom::Thing": 1, "AWS::Lambda::Function": 1}
-    assert not _nodes(topo, "Lambda function")
+    assert not nodes(topo, "Lambda function")
 
 
 def test_every_picture_is_shown_by_a_page_and_no_mermaid_is_left():

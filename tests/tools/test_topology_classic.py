@@ -6,6 +6,7 @@ the shape aws-cdk-lib writes; no synthesis, no Graphviz."""
 
 from __future__ import annotations
 
+from tests.tools.queries import az_of, edges, nodes
 from tools import pictures
 from tools.topology import VPC, Topology, topology
 
@@ -38,28 +39,6 @@ def _draw(**resources: dict) -> Topology:
         "DataB": _subnet("us-east-1b", "Data", "10.0.49.0/24"),
     }
     return topology({"Resources": {**base, **resources}}, stack="S", region="us-east-1")
-
-
-def _ids(topo: Topology, prefix: str) -> list[str]:
-    return sorted(n.id for n in topo.nodes.values() if n.label.startswith(prefix))
-
-
-def _edges(topo: Topology, src: str, dst: str, kind: str | None = None) -> set[tuple]:
-    a, b = set(_ids(topo, src)), set(_ids(topo, dst))
-    return {
-        (e.src, e.dst, e.label)
-        for e in topo.edges
-        if e.src in a and e.dst in b and (kind is None or e.kind == kind)
-    }
-
-
-def _az(topo: Topology, nid: str) -> str | None:
-    cluster = topo.nodes[nid].parent
-    while cluster:
-        if topo.clusters[cluster].kind == "az":
-            return topo.clusters[cluster].label
-        cluster = topo.clusters[cluster].parent
-    return None
 
 
 def _instance(subnet: str, public: bool = False, **props) -> dict:
@@ -106,11 +85,11 @@ def test_an_elastic_ip_is_drawn_beside_its_instance_in_its_subnet_and_points_at_
             InstanceId={"Ref": "Box"},
         ),
     )
-    (eip,) = _ids(topo, "Elastic IP")
-    (box,) = _ids(topo, "Instance1")
+    (eip,) = nodes(topo, "Elastic IP")
+    (box,) = nodes(topo, "Instance1")
     assert topo.nodes[eip].parent == topo.nodes[box].parent == "subnet_PublicA"
     assert topo.nodes[eip].icon == "aws.compute.EC2ElasticIpAddress"
-    assert _edges(topo, "Elastic IP", "Instance1", "traffic") == {(eip, box, "static address of")}
+    assert edges(topo, "Elastic IP", "Instance1", "traffic") == {(eip, box, "static address of")}
     # its address is the EIP's: the instance does not say it has one of its own
     assert "auto-assigned" not in topo.nodes[box].label
     assert topo.not_drawn["AWS::EC2::EIPAssociation"] == 0
@@ -118,7 +97,7 @@ def test_an_elastic_ip_is_drawn_beside_its_instance_in_its_subnet_and_points_at_
 
 def test_a_public_instance_without_an_elastic_ip_says_its_address_is_auto_assigned():
     topo = _draw(Box=_instance("PublicA", public=True))
-    (box,) = _ids(topo, "Instance1")
+    (box,) = nodes(topo, "Instance1")
     assert topo.nodes[box].label == "Instance1\nt4g.nano\npublic IPv4 (auto-assigned)"
 
 
@@ -139,15 +118,13 @@ def test_zone_holds_the_record_and_the_record_answers_with_the_instances_address
             ResourceRecords=[{"Fn::GetAtt": ["Box", "PublicIp"]}],
         ),
     )
-    (zone,) = _ids(topo, "Route 53 hosted zone")
-    (record,) = _ids(topo, "Route 53 A record")
+    (zone,) = nodes(topo, "Route 53 hosted zone")
+    (record,) = nodes(topo, "Route 53 A record")
     assert topo.nodes[zone].label.endswith("private: answers inside its VPC")
     assert topo.nodes[record].label == "Route 53 A record\nwhatisthetime.internal.\nTTL 3600 s"
     assert topo.nodes[zone].parent == topo.nodes[record].parent == "global"
-    assert _edges(topo, "Route 53 hosted zone", "Route 53 A", "control") == {
-        (zone, record, "holds")
-    }
-    assert {label for *_, label in _edges(topo, "Route 53 A", "Instance1", "traffic")} == {
+    assert edges(topo, "Route 53 hosted zone", "Route 53 A", "control") == {(zone, record, "holds")}
+    assert {label for *_, label in edges(topo, "Route 53 A", "Instance1", "traffic")} == {
         "answers with its address"
     }
 
@@ -162,8 +139,8 @@ def test_a_record_naming_an_instance_with_an_elastic_ip_answers_with_the_elastic
             ResourceRecords=[{"Fn::GetAtt": ["Box", "PublicIp"]}],
         ),
     )
-    assert _edges(topo, "Route 53 A", "Elastic IP")
-    assert not _edges(topo, "Route 53 A", "Instance1")
+    assert edges(topo, "Route 53 A", "Elastic IP")
+    assert not edges(topo, "Route 53 A", "Instance1")
 
 
 def test_health_checks_check_their_address_and_gate_the_record_that_names_them():
@@ -185,12 +162,12 @@ def test_health_checks_check_their_address_and_gate_the_record_that_names_them()
             HealthCheckId={"Ref": "Check"},
         ),
     )
-    (check,) = _ids(topo, "Route 53 health check")
+    (check,) = nodes(topo, "Route 53 health check")
     assert topo.nodes[check].label == "Route 53 health check\nHTTP :80/health, every 30 s"
     assert {
-        label for *_, label in _edges(topo, "Route 53 health check", "Instance1", "control")
+        label for *_, label in edges(topo, "Route 53 health check", "Instance1", "control")
     } == {"checks"}
-    assert {label for *_, label in _edges(topo, "Route 53 A", "Route 53 health check")} == {
+    assert {label for *_, label in edges(topo, "Route 53 A", "Route 53 health check")} == {
         "answers only while healthy"
     }
 
@@ -224,11 +201,11 @@ def test_an_alias_record_points_at_the_load_balancer_and_it_forwards_to_instance
             AliasTarget={"DNSName": {"Fn::GetAtt": ["Lb", "DNSName"]}},
         ),
     )
-    assert {label for *_, label in _edges(topo, "Application Load", "Instance1")} == {
+    assert {label for *_, label in edges(topo, "Application Load", "Instance1")} == {
         "forwards HTTP 80, health check /health"
     }
-    assert {label for *_, label in _edges(topo, "Route 53 A", "Application Load")} == {"alias"}
-    (record,) = _ids(topo, "Route 53 A")
+    assert {label for *_, label in edges(topo, "Route 53 A", "Application Load")} == {"alias"}
+    (record,) = nodes(topo, "Route 53 A")
     assert topo.nodes[record].label.endswith("\nalias")
 
 
@@ -265,13 +242,13 @@ def test_a_replication_group_is_drawn_in_the_vpc_saying_its_shape_and_its_rule_r
             SecurityGroupIds=[{"Fn::GetAtt": ["CacheSg", "GroupId"]}],
         ),
     )
-    (cache,) = _ids(topo, "ElastiCache")
+    (cache,) = nodes(topo, "ElastiCache")
     assert topo.nodes[cache].parent == VPC
     assert topo.nodes[cache].label == (
         "ElastiCache valkey 8.2\n1 primary + 1 replica, cache.t4g.micro\n"
         "Multi-AZ, TLS, encrypted\nData subnets in 2 AZs"
     )
-    assert {label for *_, label in _edges(topo, "security group", "ElastiCache", "rule")} == {
+    assert {label for *_, label in edges(topo, "security group", "ElastiCache", "rule")} == {
         "tcp 6379"
     }
     assert topo.not_drawn["AWS::ElastiCache::SubnetGroup"] == 0
@@ -304,24 +281,24 @@ def test_efs_mount_targets_sit_in_their_subnets_and_instances_mount_their_own_az
         "Fn::Base64": {"Fn::Join": ["", ["mount -t efs -o tls ", {"Ref": "Files"}, ":/ /mnt"]]}
     }
     topo = _draw(**_group(user_data=mount), **_file_system())
-    targets = _ids(topo, "EFS mount target")
+    targets = nodes(topo, "EFS mount target")
     assert len(targets) == 2
     assert {topo.nodes[t].parent for t in targets} == {"subnet_DataA", "subnet_DataB"}
-    (fs,) = _ids(topo, "EFS file system")
+    (fs,) = nodes(topo, "EFS file system")
     assert topo.nodes[fs].parent == "region"
     assert "elastic throughput, encrypted, to IA after 7 days, TLS required" in topo.nodes[fs].label
-    assert {(src, dst) for src, dst, _ in _edges(topo, "EFS mount target", "EFS file system")} == {
+    assert {(src, dst) for src, dst, _ in edges(topo, "EFS mount target", "EFS file system")} == {
         (t, fs) for t in targets
     }
-    mounts = _edges(topo, "EC2 instances", "EFS mount target", "traffic")
+    mounts = edges(topo, "EC2 instances", "EFS mount target", "traffic")
     assert {label for *_, label in mounts} == {"mounts (NFS over TLS)"}
-    assert len(mounts) == 2 and all(_az(topo, src) == _az(topo, dst) for src, dst, _ in mounts)
+    assert len(mounts) == 2 and all(az_of(topo, src) == az_of(topo, dst) for src, dst, _ in mounts)
     assert topo.not_drawn["AWS::EFS::AccessPoint"] == 0
 
 
 def test_without_user_data_naming_it_no_instance_is_drawn_mounting_the_file_system():
     topo = _draw(**_group(user_data={"Fn::Base64": "#!/bin/bash\necho hi"}), **_file_system())
-    assert not _edges(topo, "EC2 instances", "EFS mount target", "traffic")
+    assert not edges(topo, "EC2 instances", "EFS mount target", "traffic")
 
 
 def test_a_paused_serverless_cluster_says_so_and_its_parameter_group_is_plumbing():
@@ -341,10 +318,10 @@ def test_a_paused_serverless_cluster_says_so_and_its_parameter_group_is_plumbing
             DBInstanceClass="db.serverless",
         ),
     )
-    (cluster,) = _ids(topo, "Aurora cluster")
+    (cluster,) = nodes(topo, "Aurora cluster")
     assert "(0-2 ACU)\npauses at 0 ACU when idle" in topo.nodes[cluster].label
     assert topo.not_drawn["AWS::RDS::DBClusterParameterGroup"] == 1
-    assert not _ids(topo, "AWS::RDS::DBClusterParameterGroup")
+    assert not nodes(topo, "AWS::RDS::DBClusterParameterGroup")
 
 
 def test_an_rds_read_replica_is_drawn_as_one_in_its_source_s_subnets():
@@ -363,15 +340,15 @@ def test_an_rds_read_replica_is_drawn_as_one_in_its_source_s_subnets():
             DBInstanceClass="db.t4g.micro",
         ),
     )
-    labels = sorted(topo.nodes[n].label for n in _ids(topo, "RDS"))
+    labels = sorted(topo.nodes[n].label for n in nodes(topo, "RDS"))
     assert labels == [
         "RDS postgres\ndb.t4g.micro\nread replica\nData subnets in 2 AZs",
         "RDS postgres\ndb.t4g.micro, Multi-AZ\nData subnets in 2 AZs",
     ]
-    assert {label for *_, label in _edges(topo, "RDS postgres\ndb.t4g.micro,", "RDS")} == {
+    assert {label for *_, label in edges(topo, "RDS postgres\ndb.t4g.micro,", "RDS")} == {
         "replicates to (asynchronous)"
     }
-    assert all(topo.nodes[n].parent == VPC for n in _ids(topo, "RDS"))
+    assert all(topo.nodes[n].parent == VPC for n in nodes(topo, "RDS"))
 
 
 # -- IAM grants ---------------------------------------------------------------------------------
@@ -407,7 +384,7 @@ def test_instances_reach_the_session_table_their_role_is_granted_and_only_that()
         Addresses=_r("AWS::DynamoDB::Table", BillingMode="PAY_PER_REQUEST"),
         Unrelated=_r("AWS::DynamoDB::Table", BillingMode="PAY_PER_REQUEST"),
     )
-    grants = _edges(topo, "EC2 instances", "DynamoDB table", "traffic")
+    grants = edges(topo, "EC2 instances", "DynamoDB table", "traffic")
     by_table = {(topo.nodes[dst].label.split()[2], label) for _, dst, label in grants}
     assert by_table == {
         ("Sessions", "reads/writes (IAM grant)"),
@@ -430,8 +407,8 @@ def test_a_grant_to_rds_s_managed_secret_is_said_on_the_database_not_drawn_as_da
             "AWS::RDS::DBCluster", Engine="aurora-postgresql", DBSubnetGroupName={"Ref": "Group"}
         ),
     )
-    assert not _edges(topo, "EC2 instances", "Aurora cluster")
-    (cluster,) = _ids(topo, "Aurora cluster")
+    assert not edges(topo, "EC2 instances", "Aurora cluster")
+    (cluster,) = nodes(topo, "Aurora cluster")
     assert topo.nodes[cluster].label.endswith(
         "master secret managed by RDS,\nread by the instances (IAM grant)"
     )
@@ -446,8 +423,8 @@ def test_a_grant_already_drawn_by_what_it_does_adds_no_second_edge():
     group = _group(role_profile="Profile", user_data={"Fn::Base64": {"Ref": "Queue"}})
     group["Lt"]["Properties"]["LaunchTemplateData"]["TagSpecifications"] = [{"Ref": "Queue"}]
     topo = _draw(**group, **_grants(poll), Queue=_r("AWS::SQS::Queue"))
-    assert _edges(topo, "SQS queue", "EC2 instances")  # polled by the workers
-    assert not _edges(topo, "EC2 instances", "SQS queue")
+    assert edges(topo, "SQS queue", "EC2 instances")  # polled by the workers
+    assert not edges(topo, "EC2 instances", "SQS queue")
 
 
 def test_the_new_icons_exist_in_diagrams_and_the_description_builds():

@@ -16,7 +16,16 @@ from stacks.catalog import add_stacks
 from stacks.profiles import profile_named
 from stacks.what_is_the_time_stack import PRIVATE_ZONE_NAME, SETTINGS, VERSIONS
 from tests.conftest import PINNED_ENV, cdk_context
-from tests.template_queries import ingress_rules, one, props, ref, resources
+from tests.template_queries import (
+    assert_https_only_behind_the_certificate_parameter,
+    forwarded_to,
+    ingress_rules,
+    listeners_by_port,
+    one,
+    props,
+    ref,
+    resources,
+)
 
 PROFILES = ("sandbox", "production")
 APP_PORT = 80
@@ -97,22 +106,6 @@ def _load_balancer(template: dict) -> str:
 
 def _target_group(template: dict) -> str:
     return one(template, "AWS::ElasticLoadBalancingV2::TargetGroup")[0]
-
-
-def _listeners(template: dict) -> dict[int, dict]:
-    """Port -> properties of each listener of the template's one load balancer."""
-    balancer = _load_balancer(template)
-    found = {}
-    for listener in resources(template, "AWS::ElasticLoadBalancingV2::Listener").values():
-        assert ref(props(listener)["LoadBalancerArn"]) == balancer
-        found[props(listener)["Port"]] = props(listener)
-    return found
-
-
-def _forwarded_to(listener: dict) -> str:
-    (action,) = listener["DefaultActions"]
-    assert action["Type"] == "forward"
-    return ref(action["TargetGroupArn"])
 
 
 def _record(template: dict) -> dict:
@@ -311,7 +304,7 @@ def test_v5_balances_on_the_server_side_over_a_health_checked_group_of_exactly_t
     assert balancer["Scheme"] == "internet-facing"
     target_group = _target_group(template)
     serving = 443 if profile == "production" else 80
-    assert _forwarded_to(_listeners(template)[serving]) == target_group
+    assert forwarded_to(listeners_by_port(template)[serving]) == target_group
     group = props(template["Resources"][target_group])
     assert group["TargetType"] == "instance" and group["Port"] == APP_PORT
     assert ref(group["VpcId"]) == _vpc(template)
@@ -372,7 +365,7 @@ def test_v6_adds_and_removes_instances_with_a_group_registered_with_the_target_g
     target_group = _target_group(template)
     assert [ref(arn) for arn in group["TargetGroupARNs"]] == [target_group]
     serving = 443 if profile == "production" else 80
-    assert _forwarded_to(_listeners(template)[serving]) == target_group
+    assert forwarded_to(listeners_by_port(template)[serving]) == target_group
     # The group registers its instances: the target group lists none itself.
     assert "Targets" not in props(template["Resources"][target_group])
     assert group["HealthCheckType"] == "ELB"
@@ -416,27 +409,10 @@ def test_v7_survives_an_az_failure_with_the_group_over_every_az_and_at_least_two
 def test_production_v5_to_v7_serve_https_only_with_the_certificate_parameter(
     sandbox, production, number
 ):
-    template = production.template(f"WhatIsTheTimeV{number}")
-    parameter = template["Parameters"]["CertificateArn"]
-    assert parameter["Type"] == "String" and parameter["AllowedPattern"].startswith("arn:aws")
-    listeners = _listeners(template)
-    assert sorted(listeners) == [80, 443]
-    https = listeners[443]
-    assert https["Protocol"] == "HTTPS"
-    assert https["Certificates"] == [{"CertificateArn": {"Ref": "CertificateArn"}}]
-    assert https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
-    assert _forwarded_to(https) == _target_group(template)
-    (redirect,) = listeners[80]["DefaultActions"]
-    assert redirect == {
-        "RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"},
-        "Type": "redirect",
-    }
-    assert template["Outputs"]["Url"]["Value"]["Fn::Join"][1][0] == "https://"
-    # The sandbox serves plain HTTP, with no certificate to ask for.
-    plain = sandbox.template(f"WhatIsTheTimeV{number}")
-    assert "CertificateArn" not in plain.get("Parameters", {})
-    (only,) = _listeners(plain).values()
-    assert only["Protocol"] == "HTTP" and _forwarded_to(only) == _target_group(plain)
+    stack = f"WhatIsTheTimeV{number}"
+    assert_https_only_behind_the_certificate_parameter(
+        production.template(stack), sandbox.template(stack)
+    )
 
 
 @pytest.mark.fact("WIT-16")
